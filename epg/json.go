@@ -65,7 +65,9 @@ func viewJSON(nodes []Node, edges []Edge, skews []Skew) graphJSON {
 }
 
 // MarshalJSON writes the graph's JSON view.
-func (g *Graph) MarshalJSON() ([]byte, error) { return json.Marshal(viewJSON(g.nodes, g.edges, g.skews)) }
+func (g *Graph) MarshalJSON() ([]byte, error) {
+	return json.Marshal(viewJSON(g.nodes, g.edges, g.skews))
+}
 
 // MarshalJSON writes the fragment's JSON view.
 func (f *Fragment) MarshalJSON() ([]byte, error) {
