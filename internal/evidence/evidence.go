@@ -81,3 +81,23 @@ func ByFormat(name string, ds []Decoder) (Decoder, error) {
 	}
 	return nil, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(names, ", "))
 }
+
+// MaxValueLen bounds a single string attribute value. Longer values (a
+// hostile or runaway log line) are clipped and marked, so one record
+// cannot blow up the store or a prompt.
+const MaxValueLen = 64 << 10
+
+// ClipString returns s clipped to MaxValueLen bytes (on a rune boundary)
+// and whether it was clipped.
+func ClipString(s string) (string, bool) {
+	if len(s) <= MaxValueLen {
+		return s, false
+	}
+	cut := MaxValueLen
+	for cut > 0 && cut > MaxValueLen-4 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -34,7 +34,11 @@ func JSONError(in *Input, err error) error {
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return Errorf(in, se.Offset, "invalid JSON: %v", err)
+		if se.Offset >= int64(len(in.Data)) {
+			return Errorf(in, int64(len(in.Data)), "truncated JSON: unexpected end of input")
+		}
+		// encoding/json counts the offending byte as read.
+		return Errorf(in, max(se.Offset-1, 0), "invalid JSON: %v", err)
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
