@@ -1,0 +1,276 @@
+// Package ingest is the evidence path from bytes to the store: detect the
+// format, decode into an EPG fragment, validate it, redact it, and store
+// it with the incidents it reveals — for files (`tag ingest`) and for
+// requests (`tag serve`). A multi-file ingest is one transaction: a bad
+// file anywhere leaves the store as it was.
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/evidence"
+	"github.com/tagdebug/tag/internal/incident"
+	"github.com/tagdebug/tag/internal/redact"
+	"github.com/tagdebug/tag/internal/store"
+)
+
+// MaxFileSize bounds one evidence file; larger ones are refused before
+// they are read.
+const MaxFileSize = 2 << 30
+
+// Pipeline wires the stages. The zero value is not usable: set Store.
+type Pipeline struct {
+	Store store.Store
+	// Decoders are tried in order for auto-detection; nil means Decoders().
+	Decoders []evidence.Decoder
+	// Redactor is applied to every fragment; nil means redact.None.
+	Redactor redact.Redactor
+	// Detect tunes incident detection.
+	Detect incident.Options
+}
+
+// Progress receives progress over a multi-file ingest: Total once with the
+// byte count, then Add as bytes are read, and Phase as work moves on.
+type Progress interface {
+	Total(bytes int64)
+	Add(bytes int64)
+	Phase(desc string)
+}
+
+// FileResult describes one ingested artifact.
+type FileResult struct {
+	Name   string `json:"name"`
+	Format string `json:"format"`
+	Nodes  int    `json:"nodes"`
+	Edges  int    `json:"edges"`
+	Traces int    `json:"traces"`
+	// Artifact is the stored ID; 0 when the same content was already
+	// stored.
+	Artifact  int64 `json:"artifact"`
+	Duplicate bool  `json:"duplicate,omitempty"`
+	Rejected  int   `json:"rejected,omitempty"`
+}
+
+// Result is what an ingest stored.
+type Result struct {
+	Files     []FileResult     `json:"files"`
+	Incidents []store.Incident `json:"incidents"`
+}
+
+func (p *Pipeline) decoders() []evidence.Decoder {
+	if p.Decoders != nil {
+		return p.Decoders
+	}
+	return Decoders()
+}
+
+func (p *Pipeline) redactor() redact.Redactor {
+	if p.Redactor != nil {
+		return p.Redactor
+	}
+	return redact.None{}
+}
+
+// Files ingests the files in one transaction. format, when not empty,
+// names the decoder to use instead of auto-detection. Errors for bad input
+// wrap evidence.ErrBadInput and name the file and position.
+func (p *Pipeline) Files(ctx context.Context, paths []string, format string, prog Progress) (*Result, error) {
+	var total int64
+	for _, path := range paths {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", evidence.ErrBadInput, err)
+		}
+		if st.IsDir() {
+			return nil, fmt.Errorf("%w: %s is a directory", evidence.ErrBadInput, path)
+		}
+		if st.Size() > MaxFileSize {
+			return nil, fmt.Errorf("%w: %s is %d bytes, over the %d-byte limit", evidence.ErrBadInput, path, st.Size(), int64(MaxFileSize))
+		}
+		total += st.Size()
+	}
+	if prog != nil {
+		prog.Total(total)
+	}
+	arts := make([]store.Artifact, 0, len(paths))
+	files := make([]FileResult, 0, len(paths))
+	for _, path := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		data, err := readFile(path, prog)
+		if err != nil {
+			return nil, err
+		}
+		if prog != nil {
+			prog.Phase("decoding " + path)
+		}
+		in := &evidence.Input{Name: path, Data: data}
+		art, fr, err := p.decode(ctx, in, format)
+		if err != nil {
+			return nil, err
+		}
+		arts = append(arts, art)
+		files = append(files, fr)
+	}
+	if prog != nil {
+		prog.Phase("storing")
+	}
+	return p.store(ctx, arts, files)
+}
+
+// Bytes ingests one in-memory artifact (a request body) in one
+// transaction.
+func (p *Pipeline) Bytes(ctx context.Context, in *evidence.Input, format string) (*Result, error) {
+	art, fr, err := p.decode(ctx, in, format)
+	if err != nil {
+		return nil, err
+	}
+	return p.store(ctx, []store.Artifact{art}, []FileResult{fr})
+}
+
+// Fragment validates, redacts and stores a fragment decoded elsewhere
+// (for example an OTLP/gRPC request the server already parsed). raw, if
+// given, is used for the content hash and to position errors.
+func (p *Pipeline) Fragment(ctx context.Context, in *evidence.Input, f *epg.Fragment) (*Result, error) {
+	art, fr, err := p.prepare(in, f)
+	if err != nil {
+		return nil, err
+	}
+	return p.store(ctx, []store.Artifact{art}, []FileResult{fr})
+}
+
+func (p *Pipeline) decode(ctx context.Context, in *evidence.Input, format string) (store.Artifact, FileResult, error) {
+	var d evidence.Decoder
+	var err error
+	if format != "" {
+		d, err = evidence.ByFormat(format, p.decoders())
+		if err != nil {
+			return store.Artifact{}, FileResult{}, fmt.Errorf("%w: %v", evidence.ErrBadInput, err)
+		}
+	} else if d, err = evidence.Detect(in, p.decoders()); err != nil {
+		return store.Artifact{}, FileResult{}, err
+	}
+	f, err := decodeSafely(ctx, d, in)
+	if err != nil {
+		return store.Artifact{}, FileResult{}, err
+	}
+	f.Format = d.Format()
+	return p.prepare(in, f)
+}
+
+// decodeSafely turns a decoder panic (a bug, but one evidence must not be
+// able to trigger as a crash of the server) into a positioned error.
+func decodeSafely(ctx context.Context, d evidence.Decoder, in *evidence.Input) (f *epg.Fragment, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, evidence.Errorf(in, -1, "%s decoder failed: %v", d.Format(), r)
+		}
+	}()
+	f, err = d.Decode(ctx, in)
+	if err != nil && !errors.Is(err, evidence.ErrBadInput) {
+		err = evidence.Errorf(in, -1, "%v", err)
+	}
+	return f, err
+}
+
+func (p *Pipeline) prepare(in *evidence.Input, f *epg.Fragment) (store.Artifact, FileResult, error) {
+	if err := Validate(in, f); err != nil {
+		return store.Artifact{}, FileResult{}, err
+	}
+	if err := p.redactor().Redact(f); err != nil {
+		return store.Artifact{}, FileResult{}, fmt.Errorf("redact %s: %w", in.Name, err)
+	}
+	sum := sha256.Sum256(in.Data)
+	f.Source = in.Name
+	art := store.Artifact{Name: in.Name, Format: f.Format, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(in.Data)), Fragment: f}
+	fr := FileResult{Name: in.Name, Format: f.Format, Nodes: len(f.Nodes), Edges: len(f.Edges), Traces: len(f.TraceIDs())}
+	return art, fr, nil
+}
+
+func (p *Pipeline) store(ctx context.Context, arts []store.Artifact, files []FileResult) (*Result, error) {
+	opt := p.Detect
+	res, err := p.Store.Ingest(ctx, arts, func(g *epg.Graph) []incident.Signal { return incident.Detect(g, opt) })
+	if err != nil {
+		return nil, err
+	}
+	stored := map[string]int64{}
+	for _, a := range res.Artifacts {
+		stored[a.SHA256+"\x00"+a.Name] = a.ID
+	}
+	for i := range files {
+		id, ok := stored[arts[i].SHA256+"\x00"+arts[i].Name]
+		files[i].Artifact = id
+		files[i].Duplicate = !ok
+	}
+	return &Result{Files: files, Incidents: res.Incidents}, nil
+}
+
+// Validate checks what no single decoder can see: that parent links among
+// spans form no cycle. The error points at the first span ID of the cycle
+// in the input.
+func Validate(in *evidence.Input, f *epg.Fragment) error {
+	b := epg.NewBuilder()
+	b.Add(&epg.Fragment{Nodes: f.Nodes, Edges: f.Edges})
+	g := b.Build()
+	cycle := g.FindCycle(epg.EdgeCall)
+	if cycle == nil {
+		return nil
+	}
+	n := g.Node(cycle[0])
+	off := locateID(in, n.Trace.SpanID)
+	names := make([]string, 0, len(cycle))
+	for _, c := range cycle {
+		names = append(names, g.Node(c).Trace.SpanID)
+	}
+	return evidence.Errorf(in, off, "span parent links form a cycle: %v", names)
+}
+
+// locateID finds a hex ID in the input as text (either case) or as raw
+// bytes (protobuf).
+func locateID(in *evidence.Input, id string) int64 {
+	if id == "" {
+		return -1
+	}
+	for _, needle := range [][]byte{[]byte(id), bytes.ToUpper([]byte(id))} {
+		if off := evidence.OffsetOf(in, needle); off >= 0 {
+			return off
+		}
+	}
+	if raw, err := hex.DecodeString(id); err == nil {
+		return evidence.OffsetOf(in, raw)
+	}
+	return -1
+}
+
+func readFile(path string, prog Progress) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", evidence.ErrBadInput, err)
+	}
+	defer fh.Close()
+	var r io.Reader = fh
+	if prog != nil {
+		r = io.TeeReader(fh, progressWriter{prog})
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, nil
+}
+
+type progressWriter struct{ p Progress }
+
+func (w progressWriter) Write(b []byte) (int, error) {
+	w.p.Add(int64(len(b)))
+	return len(b), nil
+}

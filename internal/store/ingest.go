@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/incident"
+)
+
+// Ingest implements Store. An artifact whose SHA-256 is already stored is
+// skipped (ingesting a file twice changes nothing).
+func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc) (res *IngestResult, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	res = &IngestResult{}
+	var batch []*epg.Fragment
+	var batchIDs []int64
+	traceSet := map[string]bool{}
+	var traces []string
+	// Traceless nodes of this batch → the artifact they came from.
+	traceless := map[string]int64{}
+	now := time.Now().UnixNano()
+	for _, a := range arts {
+		var dup int64
+		switch err := tx.QueryRowContext(ctx, `SELECT id FROM artifacts WHERE sha256 = ? AND format = ? LIMIT 1`, a.SHA256, a.Format).Scan(&dup); {
+		case err == nil:
+			continue
+		case err != sql.ErrNoRows:
+			return nil, err
+		}
+		blob, err := epg.MarshalFragment(a.Fragment)
+		if err != nil {
+			return nil, fmt.Errorf("store: encode %s: %w", a.Name, err)
+		}
+		info := ArtifactInfo{Name: a.Name, Format: a.Format, SHA256: a.SHA256, Size: a.Size, Policy: a.Fragment.Policy,
+			Nodes: len(a.Fragment.Nodes), Edges: len(a.Fragment.Edges), IngestedAt: now}
+		r, err := tx.ExecContext(ctx, `INSERT INTO artifacts (name, format, sha256, size, policy, nodes, edges, ingested_at, fragment)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob)
+		if err != nil {
+			return nil, fmt.Errorf("store: insert artifact %s: %w", a.Name, err)
+		}
+		info.ID, _ = r.LastInsertId()
+		res.Artifacts = append(res.Artifacts, info)
+		batch = append(batch, a.Fragment)
+		batchIDs = append(batchIDs, info.ID)
+		ids := a.Fragment.TraceIDs()
+		if err := insertTraces(ctx, tx, info.ID, ids); err != nil {
+			return nil, err
+		}
+		for _, t := range ids {
+			if !traceSet[t] {
+				traceSet[t] = true
+				traces = append(traces, t)
+			}
+		}
+		for i := range a.Fragment.Nodes {
+			if a.Fragment.Nodes[i].Trace.TraceID == "" {
+				traceless[a.Fragment.Nodes[i].ID] = info.ID
+			}
+		}
+	}
+	if len(batch) == 0 {
+		return res, tx.Commit()
+	}
+	g, err := mergedGraph(ctx, tx, batch, batchIDs, traces)
+	if err != nil {
+		return nil, err
+	}
+	var signals []incident.Signal
+	var signalArt []int64
+	for _, sig := range detect(g) {
+		switch {
+		case sig.TraceID != "" && traceSet[sig.TraceID]:
+			signals, signalArt = append(signals, sig), append(signalArt, 0)
+		case sig.TraceID == "":
+			if art, ok := traceless[sig.Node]; ok {
+				signals, signalArt = append(signals, sig), append(signalArt, art)
+			}
+		}
+	}
+	touched, err := replaceOccurrences(ctx, tx, traces, signals, signalArt)
+	if err != nil {
+		return nil, err
+	}
+	if res.Incidents, err = refreshIncidents(ctx, tx, touched); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: commit: %w", err)
+	}
+	return res, nil
+}
+
+func insertTraces(ctx context.Context, tx *sql.Tx, artifact int64, traces []string) error {
+	for start := 0; start < len(traces); start += inChunk {
+		chunk := traces[start:min(start+inChunk, len(traces))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, t := range chunk {
+			args = append(args, t, artifact)
+		}
+		q := `INSERT OR IGNORE INTO artifact_traces (trace_id, artifact_id) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?),", len(chunk)), ",")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("store: index traces: %w", err)
+		}
+	}
+	return nil
+}
+
+// mergedGraph builds the graph the batch's traces live in: the batch's
+// fragments plus every stored fragment that shares one of its traces (a
+// trace's spans and logs arrive over many requests).
+func mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, batchIDs []int64, traces []string) (*epg.Graph, error) {
+	b := epg.NewBuilder()
+	if len(traces) > 0 {
+		ids, err := artifactsOfTraces(ctx, tx, traces)
+		if err != nil {
+			return nil, err
+		}
+		inBatch := map[int64]bool{}
+		for _, id := range batchIDs {
+			inBatch[id] = true
+		}
+		var older []int64
+		for _, id := range ids {
+			if !inBatch[id] {
+				older = append(older, id)
+			}
+		}
+		frags, err := loadFragments(ctx, tx, older)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range frags {
+			b.Add(f)
+		}
+	}
+	for _, f := range batch {
+		b.Add(f)
+	}
+	return b.Build(), nil
+}
+
+// replaceOccurrences makes the stored occurrences of the given traces
+// exactly the new signals, returning every incident ID whose occurrences
+// changed.
+func replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signals []incident.Signal, arts []int64) (map[string]bool, error) {
+	touched := map[string]bool{}
+	for start := 0; start < len(traces); start += inChunk {
+		chunk := anys(traces[start:min(start+inChunk, len(traces))])
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT incident_id FROM occurrences WHERE trace_id IN (`+placeholders(len(chunk))+`)`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			touched[id] = true
+		}
+		rows.Close()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM occurrences WHERE trace_id IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
+			return nil, err
+		}
+	}
+	for i, sig := range signals {
+		id := incident.ID(sig.Fingerprint)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, fingerprint, kind, title, service, endpoint) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(fingerprint) DO NOTHING`, id, sig.Fingerprint, string(sig.Kind), sig.Title, sig.Service, sig.Endpoint); err != nil {
+			return nil, fmt.Errorf("store: upsert incident: %w", err)
+		}
+		var art any
+		if arts[i] != 0 {
+			art = arts[i]
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO occurrences (incident_id, trace_id, artifact_id, node, time, title, frames) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, sig.TraceID, art, sig.Node, sig.Time, sig.Title, strings.Join(sig.Frames, ";")); err != nil {
+			return nil, fmt.Errorf("store: insert occurrence: %w", err)
+		}
+		touched[id] = true
+	}
+	return touched, nil
+}
+
+// refreshIncidents recomputes counts and first/last seen of the touched
+// incidents, drops those left without occurrences, and returns the rest.
+func refreshIncidents(ctx context.Context, tx *sql.Tx, touched map[string]bool) ([]Incident, error) {
+	var out []Incident
+	for id := range touched {
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET
+			count = (SELECT COUNT(*) FROM occurrences WHERE incident_id = ?1),
+			first_seen = COALESCE((SELECT MIN(time) FROM occurrences WHERE incident_id = ?1), 0),
+			last_seen = COALESCE((SELECT MAX(time) FROM occurrences WHERE incident_id = ?1), 0)
+			WHERE id = ?1`, id); err != nil {
+			return nil, fmt.Errorf("store: refresh incident: %w", err)
+		}
+		var in Incident
+		err := tx.QueryRowContext(ctx, `SELECT id, fingerprint, kind, title, service, endpoint, count, first_seen, last_seen FROM incidents WHERE id = ?`, id).
+			Scan(&in.ID, &in.Fingerprint, &in.Kind, &in.Title, &in.Service, &in.Endpoint, &in.Count, &in.FirstSeen, &in.LastSeen)
+		if err != nil {
+			return nil, err
+		}
+		if in.Count == 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM incidents WHERE id = ?`, id); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out = append(out, in)
+	}
+	sortIncidents(out)
+	return out, nil
+}
+
+func sortIncidents(in []Incident) {
+	slices.SortFunc(in, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
+}

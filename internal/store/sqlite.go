@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/tagdebug/tag/epg"
+)
+
+// DBFile is the database's file name inside the store directory.
+const DBFile = "tag.db"
+
+// SQLite is the embedded store.
+type SQLite struct {
+	db   *sql.DB
+	path string
+}
+
+// OpenSQLite opens (creating if needed) the store in dir and brings its
+// schema up to date.
+func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	path := filepath.Join(dir, DBFile)
+	// IMMEDIATE transactions take the write lock up front, so two writers
+	// wait on busy_timeout instead of failing on lock upgrade.
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &SQLite{db: db, path: path}, nil
+}
+
+// Path returns the database file's path.
+func (s *SQLite) Path() string { return s.path }
+
+// Close implements Store.
+func (s *SQLite) Close() error { return s.db.Close() }
+
+// Incidents implements Store.
+func (s *SQLite) Incidents(ctx context.Context) ([]Incident, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, fingerprint, kind, title, service, endpoint, count, first_seen, last_seen
+		FROM incidents ORDER BY last_seen DESC, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Incident{}
+	for rows.Next() {
+		var in Incident
+		if err := rows.Scan(&in.ID, &in.Fingerprint, &in.Kind, &in.Title, &in.Service, &in.Endpoint, &in.Count, &in.FirstSeen, &in.LastSeen); err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// Incident implements Store.
+func (s *SQLite) Incident(ctx context.Context, ref string) (*Incident, error) {
+	ref = strings.ToLower(strings.TrimSpace(ref))
+	if ref == "" {
+		return nil, fmt.Errorf("incident %q: %w", ref, ErrNotFound)
+	}
+	all, err := s.Incidents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found []Incident
+	for _, in := range all {
+		if in.ID == ref || in.Fingerprint == ref {
+			return &in, nil
+		}
+		if strings.HasPrefix(in.ID, ref) {
+			found = append(found, in)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("incident %q: %w", ref, ErrNotFound)
+	case 1:
+		return &found[0], nil
+	}
+	return nil, fmt.Errorf("incident %q matches %d incidents: %w", ref, len(found), ErrAmbiguous)
+}
+
+// Occurrences implements Store.
+func (s *SQLite) Occurrences(ctx context.Context, incidentID string) ([]Occurrence, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, incident_id, trace_id, COALESCE(artifact_id, 0), node, time, title, frames
+		FROM occurrences WHERE incident_id = ? ORDER BY time DESC, id DESC`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Occurrence
+	for rows.Next() {
+		var o Occurrence
+		var art int64
+		if err := rows.Scan(&o.ID, &o.IncidentID, &o.TraceID, &art, &o.Node, &o.Time, &o.Title, &o.Frames); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if art != 0 {
+			o.Artifacts = []int64{art}
+		}
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].TraceID == "" {
+			continue
+		}
+		ids, err := artifactsOfTraces(ctx, s.db, []string{out[i].TraceID})
+		if err != nil {
+			return nil, err
+		}
+		out[i].Artifacts = ids
+	}
+	return out, nil
+}
+
+// Fragments implements Store.
+func (s *SQLite) Fragments(ctx context.Context, ids []int64) ([]*epg.Fragment, error) {
+	return loadFragments(ctx, s.db, ids)
+}
+
+// Artifacts implements Store.
+func (s *SQLite) Artifacts(ctx context.Context) ([]ArtifactInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, format, sha256, size, policy, nodes, edges, ingested_at FROM artifacts ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ArtifactInfo
+	for rows.Next() {
+		var a ArtifactInfo
+		if err := rows.Scan(&a.ID, &a.Name, &a.Format, &a.SHA256, &a.Size, &a.Policy, &a.Nodes, &a.Edges, &a.IngestedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// inChunks bounds IN (...) lists below SQLite's variable limit.
+const inChunk = 500
+
+func artifactsOfTraces(ctx context.Context, q querier, traces []string) ([]int64, error) {
+	seen := map[int64]bool{}
+	var out []int64
+	for start := 0; start < len(traces); start += inChunk {
+		chunk := traces[start:min(start+inChunk, len(traces))]
+		rows, err := q.QueryContext(ctx, `SELECT DISTINCT artifact_id FROM artifact_traces WHERE trace_id IN (`+placeholders(len(chunk))+`) ORDER BY artifact_id`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func loadFragments(ctx context.Context, q querier, ids []int64) ([]*epg.Fragment, error) {
+	var out []*epg.Fragment
+	for start := 0; start < len(ids); start += inChunk {
+		chunk := ids[start:min(start+inChunk, len(ids))]
+		rows, err := q.QueryContext(ctx, `SELECT id, fragment FROM artifacts WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var blob []byte
+			if err := rows.Scan(&id, &blob); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			f, err := epg.UnmarshalFragment(blob)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: artifact %d: %w", id, err)
+			}
+			out = append(out, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) != len(ids) {
+		return out, fmt.Errorf("store: %d of %d artifacts: %w", len(ids)-len(out), len(ids), ErrNotFound)
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+var _ Store = (*SQLite)(nil)
