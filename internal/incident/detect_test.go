@@ -109,8 +109,8 @@ func TestFingerprintGroupsVariableMessages(t *testing.T) {
 
 func TestNormalize(t *testing.T) {
 	for in, want := range map[string]string{
-		`user 42 not found`:                        "user <n> not found",
-		`key "abc" missing at 0xc000123456`:        "key <str> missing at <hex>",
+		`user 42 not found`:                         "user <n> not found",
+		`key "abc" missing at 0xc000123456`:         "key <str> missing at <hex>",
 		`id 123e4567-e89b-12d3-a456-426614174000 x`: "id <uuid> x",
 	} {
 		if got := Normalize(in); got != want {

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	examples "github.com/tagdebug/tag/examples/evidence"
+	"github.com/tagdebug/tag/internal/ingest"
+	"github.com/tagdebug/tag/internal/inspect"
+	"github.com/tagdebug/tag/internal/store"
+)
+
+// demoRow is one line of `tag demo --json` (DESIGN.md §4). Stages that do
+// not exist yet report what they did: nothing.
+type demoRow struct {
+	Example    string  `json:"example"`
+	Incident   string  `json:"incident"`
+	Kind       string  `json:"kind"`
+	RootCause  string  `json:"root_cause"`
+	Reproduced bool    `json:"reproduced"`
+	Verdict    string  `json:"verdict"`
+	Seconds    float64 `json:"seconds"`
+	Bundle     string  `json:"bundle"`
+}
+
+func (a *app) demoCommand() *cobra.Command {
+	var keep bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run TAG on the bundled example evidence in a scratch store",
+		Long: `Ingest the bundled example evidence (OTLP traces and logs of failing requests)
+into a scratch store, derive the incidents and show the evidence behind each.
+Reproduction and repair join the loop as those stages land; until then their
+columns say "not-run".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			dir, err := os.MkdirTemp("", "tag-demo-")
+			if err != nil {
+				return err
+			}
+			if !keep {
+				defer os.RemoveAll(dir)
+			}
+			var paths []string
+			err = fs.WalkDir(examples.Files, ".", func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				data, err := examples.Files.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				dst := filepath.Join(dir, "evidence", p)
+				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+					return err
+				}
+				paths = append(paths, dst)
+				return os.WriteFile(dst, data, 0o644)
+			})
+			if err != nil {
+				return err
+			}
+			st, err := store.OpenSQLite(ctx, filepath.Join(dir, "store"))
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			start := time.Now()
+			p := &ingest.Pipeline{Store: st}
+			if _, err := p.Files(ctx, paths, "", nil); err != nil {
+				return err
+			}
+			ins, err := st.Incidents(ctx)
+			if err != nil {
+				return err
+			}
+			rows := []demoRow{}
+			for _, in := range ins {
+				v, err := inspect.Load(ctx, st, in.ID)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, demoRow{Example: in.Service, Incident: in.ID, Kind: in.Kind, RootCause: rootCauseHint(v),
+					Verdict: "not-run", Seconds: time.Since(start).Seconds()})
+				if !a.jsonOut {
+					a.printView(v, false)
+					fmt.Fprintln(a.stdout)
+				}
+			}
+			if a.jsonOut {
+				return a.printJSON(rows)
+			}
+			fmt.Fprintf(a.stdout, "%d incidents from %d evidence files in %s", len(rows), len(paths), time.Since(start).Round(time.Millisecond))
+			if keep {
+				fmt.Fprintf(a.stdout, "; store kept at %s", filepath.Join(dir, "store"))
+			}
+			fmt.Fprintln(a.stdout)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the scratch store and print its path")
+	return cmd
+}
+
+// rootCauseHint names the innermost in-app frame of the evidence, the
+// closest thing to a root cause before the analysis stage exists.
+func rootCauseHint(v *inspect.View) string {
+	for _, e := range v.Evidence {
+		if e.Kind == "frame" && e.Loc != nil && e.Loc.InApp {
+			return fmt.Sprintf("%s (%s:%d)", e.Loc.Function, e.Loc.File, e.Loc.Line)
+		}
+	}
+	return v.Incident.Title
+}
