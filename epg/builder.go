@@ -51,6 +51,9 @@ func (b *Builder) Add(f *Fragment) {
 func (b *Builder) AddNode(n Node) {
 	i, ok := b.index[n.ID]
 	if !ok {
+		// n.Attrs shares its array with the caller's fragment; clip it so a
+		// later merge's insert copies instead of shifting the caller's data.
+		n.Attrs = slices.Clip(n.Attrs)
 		b.index[n.ID] = int32(len(b.nodes))
 		b.nodes = append(b.nodes, n)
 		return
@@ -188,8 +191,13 @@ func (b *Builder) joinByTime() {
 		}
 		best, bestDur := "", int64(-1)
 		for _, iv := range bySvc[n.Service] {
-			if iv.start <= n.Start && n.Start <= iv.end && (bestDur < 0 || iv.end-iv.start < bestDur) {
-				best, bestDur = iv.id, iv.end-iv.start
+			if iv.start > n.Start || n.Start > iv.end {
+				continue
+			}
+			// Ties go to the smaller ID so the result does not depend on
+			// the order fragments were added in.
+			if d := iv.end - iv.start; bestDur < 0 || d < bestDur || d == bestDur && iv.id < best {
+				best, bestDur = iv.id, d
 			}
 		}
 		if best == "" {

@@ -1,0 +1,2 @@
+// Package governance holds tests that enforce the repository's house rules.
+package governance
