@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"sync"
@@ -65,6 +66,37 @@ func TestBackPressure(t *testing.T) {
 	}
 	if got := len(artifacts(t, st)); got != 3 || srv.Pending() != 0 {
 		t.Errorf("%d artifacts and %d pending, want 3 and 0", got, srv.Pending())
+	}
+}
+
+// TestAbandonedRequest checks that a request whose client gives up while
+// it waits in the queue is not stored and gives its slot back.
+func TestAbandonedRequest(t *testing.T) {
+	st := newGatedStore(openStore(t))
+	cfg := testConfig()
+	cfg.QueueSize = 2
+	srv := startServer(t, cfg, st)
+	client := ptraceotlp.NewGRPCClient(dial(t, srv))
+	first := make(chan error, 1)
+	go func() {
+		_, err := client.Export(context.Background(), ptraceotlp.NewExportRequestFromTraces(failingTraces(1)))
+		first <- err
+	}()
+	<-st.entered
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := client.Export(ctx, ptraceotlp.NewExportRequestFromTraces(failingTraces(2)))
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Fatalf("queued request past its deadline: %v", err)
+	}
+	close(st.gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return srv.Pending() == 0 })
+	if got := len(artifacts(t, st)); got != 1 {
+		t.Errorf("%d artifacts, want only the request whose client waited", got)
 	}
 }
 

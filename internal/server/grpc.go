@@ -48,7 +48,7 @@ func (t *traceService) Export(ctx context.Context, req ptraceotlp.ExportRequest)
 		return ptraceotlp.NewExportResponse(), t.s.grpcError(ctx, tracesSignal, err)
 	}
 	t.s.logPartial("grpc", tracesSignal, remoteOf(ctx), rej)
-	return tracesResponse(rej).(ptraceotlp.ExportResponse), nil
+	return tracesResponse(rej), nil
 }
 
 // logsService is OTLP's LogsService.
@@ -72,7 +72,7 @@ func (l *logsService) Export(ctx context.Context, req plogotlp.ExportRequest) (p
 		return plogotlp.NewExportResponse(), l.s.grpcError(ctx, logsSignal, err)
 	}
 	l.s.logPartial("grpc", logsSignal, remoteOf(ctx), rej)
-	return logsResponse(rej).(plogotlp.ExportResponse), nil
+	return logsResponse(rej), nil
 }
 
 // grpcInput is the stored artifact of a gRPC request: the request in

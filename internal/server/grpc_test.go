@@ -105,10 +105,15 @@ func TestGRPCMessageTooLarge(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxBodyBytes = 1 << 10
 	srv := startServer(t, cfg, openStore(t))
+	client := ptraceotlp.NewGRPCClient(dial(t, srv))
 	td := failingTraces(1)
+	// Compressed, the padding is far below the limit; decompressed it is
+	// four times over it.
 	td.ResourceSpans().At(0).Resource().Attributes().PutStr("padding", strings.Repeat("x", 4<<10))
-	_, err := ptraceotlp.NewGRPCClient(dial(t, srv)).Export(timeout(t), ptraceotlp.NewExportRequestFromTraces(td))
-	if status.Code(err) != codes.ResourceExhausted {
-		t.Errorf("oversized message: %v, want ResourceExhausted", err)
+	for _, opts := range [][]grpc.CallOption{nil, {grpc.UseCompressor(gzip.Name)}} {
+		_, err := client.Export(timeout(t), ptraceotlp.NewExportRequestFromTraces(td), opts...)
+		if status.Code(err) != codes.ResourceExhausted {
+			t.Errorf("oversized message (%d options): %v, want ResourceExhausted", len(opts), err)
+		}
 	}
 }

@@ -29,8 +29,12 @@ main.main()
 	/src/shop/main.go:47 +0x25
 `
 
-// testLogger sends the server's log lines to the test log.
+// testLogger sends the server's log lines to the test log (benchmarks
+// discard them).
 func testLogger(t testing.TB) *slog.Logger {
+	if _, bench := t.(*testing.B); bench {
+		return slog.New(slog.DiscardHandler)
+	}
 	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 

@@ -40,8 +40,12 @@ const (
 	stateStopped
 )
 
-// readHeaderTimeout bounds how long a client may dribble request headers.
-const readHeaderTimeout = 10 * time.Second
+// Connection timeouts: how long a client may dribble request headers, and
+// how long an idle keep-alive connection is kept.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
 
 // New returns a server that stores what it receives through p. A nil
 // logger discards. Unset limits in cfg take their defaults.
@@ -98,6 +102,7 @@ func (s *Server) serveHTTP(ln net.Listener) {
 	s.httpSrv = &http.Server{
 		Handler:           s.httpHandler(),
 		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.log.Info("OTLP/HTTP receiver listening", "addr", ln.Addr().String())

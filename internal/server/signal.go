@@ -23,12 +23,14 @@ type signal struct {
 }
 
 var (
-	tracesSignal = &signal{kind: otlp.SignalTraces, name: "traces", path: "/v1/traces", response: tracesResponse}
-	logsSignal   = &signal{kind: otlp.SignalLogs, name: "logs", path: "/v1/logs", response: logsResponse}
+	tracesSignal = &signal{kind: otlp.SignalTraces, name: "traces", path: "/v1/traces",
+		response: func(rej otlp.Rejected) otlpMessage { return tracesResponse(rej) }}
+	logsSignal = &signal{kind: otlp.SignalLogs, name: "logs", path: "/v1/logs",
+		response: func(rej otlp.Rejected) otlpMessage { return logsResponse(rej) }}
 )
 
 // tracesResponse reports rejected spans as OTLP partial success.
-func tracesResponse(rej otlp.Rejected) otlpMessage {
+func tracesResponse(rej otlp.Rejected) ptraceotlp.ExportResponse {
 	r := ptraceotlp.NewExportResponse()
 	if rej.Count > 0 {
 		ps := r.PartialSuccess()
@@ -39,7 +41,7 @@ func tracesResponse(rej otlp.Rejected) otlpMessage {
 }
 
 // logsResponse reports rejected log records as OTLP partial success.
-func logsResponse(rej otlp.Rejected) otlpMessage {
+func logsResponse(rej otlp.Rejected) plogotlp.ExportResponse {
 	r := plogotlp.NewExportResponse()
 	if rej.Count > 0 {
 		ps := r.PartialSuccess()
