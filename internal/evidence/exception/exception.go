@@ -26,7 +26,8 @@ type Record struct {
 	Time    int64
 	Service string
 	Trace   epg.TraceRef
-	Thread  string
+	// Thread is the ID of the thread node the frames ran on, if known.
+	Thread string
 	// Attrs are further attributes of the record (already typed).
 	Attrs epg.Attrs
 }
@@ -104,6 +105,9 @@ func appendTrace(f *epg.Fragment, r Record, tr *stacktrace.Trace, id string, att
 	if tr.Cause != nil {
 		cr := r
 		cr.Type, cr.Message = "", ""
+		// The cause hangs off its effect by caused_by; without the span ID
+		// the builder will not also attach it to the span.
+		cr.Trace.SpanID = ""
 		causeID := appendTrace(f, cr, tr.Cause, id+"/cause", epg.Attrs{{Key: epg.AttrEventType, Value: epg.String(epg.EventException)}})
 		f.Edges = append(f.Edges, epg.Edge{From: id, To: causeID, Kind: epg.EdgeCausedBy})
 	}

@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"strconv"
 
-	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tagdebug/tag/epg"
 	"github.com/tagdebug/tag/internal/evidence"
@@ -89,19 +89,19 @@ func DecodeJSON(in *evidence.Input, sig Signal) (*epg.Fragment, Rejected, error)
 	}
 	switch sig {
 	case SignalTraces:
-		req := ptraceotlp.NewExportRequest()
-		if err := req.UnmarshalJSON(in.Data); err != nil {
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(in.Data)
+		if err != nil {
 			return nil, Rejected{}, jsonModelError(in, err)
 		}
-		f, rej := FromTraces(req.Traces(), in.Name)
+		f, rej := FromTraces(td, in.Name)
 		f.Format = "otlp-json"
 		return f, rej, nil
 	case SignalLogs:
-		req := plogotlp.NewExportRequest()
-		if err := req.UnmarshalJSON(in.Data); err != nil {
+		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(in.Data)
+		if err != nil {
 			return nil, Rejected{}, jsonModelError(in, err)
 		}
-		f, rej := FromLogs(req.Logs(), in.Name)
+		f, rej := FromLogs(ld, in.Name)
 		f.Format = "otlp-json"
 		return f, rej, nil
 	}
@@ -112,19 +112,20 @@ func DecodeJSON(in *evidence.Input, sig Signal) (*epg.Fragment, Rejected, error)
 func DecodeProto(in *evidence.Input, sig Signal) (*epg.Fragment, Rejected, error) {
 	switch sig {
 	case SignalTraces:
-		req := ptraceotlp.NewExportRequest()
-		if err := req.UnmarshalProto(in.Data); err != nil {
+		// TracesData and ExportTraceServiceRequest share one wire format.
+		td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(in.Data)
+		if err != nil {
 			return nil, Rejected{}, protoError(in, SignalTraces, err)
 		}
-		f, rej := FromTraces(req.Traces(), in.Name)
+		f, rej := FromTraces(td, in.Name)
 		f.Format = "otlp-proto"
 		return f, rej, nil
 	case SignalLogs:
-		req := plogotlp.NewExportRequest()
-		if err := req.UnmarshalProto(in.Data); err != nil {
+		ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(in.Data)
+		if err != nil {
 			return nil, Rejected{}, protoError(in, SignalLogs, err)
 		}
-		f, rej := FromLogs(req.Logs(), in.Name)
+		f, rej := FromLogs(ld, in.Name)
 		f.Format = "otlp-proto"
 		return f, rej, nil
 	}

@@ -6,8 +6,8 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
-	collogs "go.opentelemetry.io/proto/otlp/collector/logs/v1"
-	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	logsv1 "go.opentelemetry.io/proto/otlp/logs/v1"
+	tracev1 "go.opentelemetry.io/proto/otlp/trace/v1"
 )
 
 // protoSignal tells traces from logs by wire shape alone. Both requests
@@ -92,9 +92,11 @@ func findField(b []byte, want protowire.Number) []byte {
 func locateProtoError(data []byte, sig Signal) (int64, string) {
 	var md protoreflect.MessageDescriptor
 	if sig == SignalLogs {
-		md = (&collogs.ExportLogsServiceRequest{}).ProtoReflect().Descriptor()
+		// LogsData is wire-identical to ExportLogsServiceRequest, without
+		// pulling the gRPC service code into a decoder.
+		md = (&logsv1.LogsData{}).ProtoReflect().Descriptor()
 	} else {
-		md = (&coltrace.ExportTraceServiceRequest{}).ProtoReflect().Descriptor()
+		md = (&tracev1.TracesData{}).ProtoReflect().Descriptor()
 	}
 	return walkMessage(data, 0, md, 0)
 }
