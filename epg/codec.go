@@ -9,7 +9,7 @@ import (
 
 // MarshalFragment encodes f in the versioned protobuf format.
 func MarshalFragment(f *Fragment) ([]byte, error) {
-	return proto.MarshalOptions{Deterministic: true}.Marshal(fragmentToPB(f))
+	return appendFragment(make([]byte, 0, 256*len(f.Nodes)+128*len(f.Edges)+64), f), nil
 }
 
 // UnmarshalFragment decodes a fragment written by [MarshalFragment]. It

@@ -1,6 +1,7 @@
 package epg_test
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -240,6 +241,24 @@ func TestPropMergeOrderIndependent(t *testing.T) {
 			if jsonOf(t, f) != before[i] {
 				t.Fatalf("building modified fragment %d", i)
 			}
+		}
+	})
+}
+
+// The hand-written encoder must produce exactly the generated code's bytes.
+func TestPropWireMatchesGenerated(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		f := fragmentGen().Draw(t, "fragment")
+		got, err := epg.MarshalFragment(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := epg.MarshalGenerated(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("encodings differ:\n got %x\nwant %x", got, want)
 		}
 	})
 }

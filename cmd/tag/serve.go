@@ -1,7 +1,76 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tagdebug/tag/internal/server"
+)
+
+// serveInfo is `tag serve --json`'s first line: where it listens.
+type serveInfo struct {
+	OTLPHTTP string `json:"otlp_http,omitempty"`
+	OTLPGRPC string `json:"otlp_grpc,omitempty"`
+	Store    string `json:"store"`
+}
 
 func (a *app) serveCommand() *cobra.Command {
-	return &cobra.Command{Use: "serve", Short: "Run the OTLP receivers", RunE: func(*cobra.Command, []string) error { return nil }}
+	cfg := server.DefaultConfig()
+	var httpAddr string
+	cmd := &cobra.Command{
+		Use:   "serve [--otlp-grpc ADDR] [--otlp-http ADDR]",
+		Short: "Receive OTLP traces and logs (gRPC :4317, HTTP :4318) into the store",
+		Long: `Run the OTLP receivers: OTLP/gRPC on --otlp-grpc (default :4317) and OTLP/HTTP
+on --otlp-http (default :4318), protobuf and JSON, gzip. Every request is one
+store transaction; when the ingest queue is full, clients are told to retry
+(HTTP 429 with Retry-After, gRPC RESOURCE_EXHAUSTED with RetryInfo). An empty
+address disables that receiver. Stops cleanly on SIGINT/SIGTERM.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("otlp-http") && a.cfg.Serve.OTLPHTTP != "" {
+				cfg.OTLPHTTPAddr = a.cfg.Serve.OTLPHTTP
+			}
+			if !cmd.Flags().Changed("otlp-grpc") && a.cfg.Serve.OTLPGRPC != "" {
+				cfg.OTLPGRPCAddr = a.cfg.Serve.OTLPGRPC
+			}
+			if !cmd.Flags().Changed("queue") && a.cfg.Serve.Queue > 0 {
+				cfg.QueueSize = a.cfg.Serve.Queue
+			}
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
+			}
+			p, err := a.pipeline(cmd.Context())
+			if err != nil {
+				return err
+			}
+			logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			srv := server.New(cfg, p, logger)
+			if err := srv.Start(cmd.Context()); err != nil {
+				return err
+			}
+			info := serveInfo{OTLPHTTP: srv.HTTPAddr(), OTLPGRPC: srv.GRPCAddr(), Store: a.storeDir()}
+			if a.jsonOut {
+				if err := a.printJSON(info); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(a.stdout, "tag serve: OTLP/HTTP on %s, OTLP/gRPC on %s, store %s\n", orDash(info.OTLPHTTP), orDash(info.OTLPGRPC), info.Store)
+			}
+			<-cmd.Context().Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			return srv.Shutdown(ctx)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.OTLPHTTPAddr, "otlp-http", cfg.OTLPHTTPAddr, "OTLP/HTTP listen address (empty disables)")
+	f.StringVar(&cfg.OTLPGRPCAddr, "otlp-grpc", cfg.OTLPGRPCAddr, "OTLP/gRPC listen address (empty disables)")
+	f.StringVar(&httpAddr, "http", "", "API and UI address (not available yet)")
+	f.IntVar(&cfg.QueueSize, "queue", cfg.QueueSize, "ingest queue size; requests beyond it are told to retry")
+	f.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest request body accepted, after decompression")
+	return cmd
 }

@@ -61,6 +61,9 @@ func (d *detector) isTimeoutSpan(n *epg.Node) bool {
 	if d.opt.Deadline > 0 && dur > d.opt.Deadline {
 		return true
 	}
+	if len(d.opt.SLO) == 0 || n.Attrs.Str(epg.AttrSpanKind) != "server" {
+		return false
+	}
 	if slo, ok := d.opt.SLO[d.endpointOf(n)]; ok && slo > 0 && dur > slo && n.Attrs.Str(epg.AttrSpanKind) == "server" {
 		return true
 	}

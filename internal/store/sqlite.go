@@ -31,7 +31,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 	path := filepath.Join(dir, DBFile)
 	// IMMEDIATE transactions take the write lock up front, so two writers
 	// wait on busy_timeout instead of failing on lock upgrade.
-	dsn := "file:" + path + "?_txlock=immediate" +
+	dsn := "file:" + path + "?_txlock=immediate&_pragma=page_size(65536)" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

@@ -18,6 +18,11 @@ import (
 // a LogRecord's are time_unix_nano (fixed64) and severity (varint). An
 // empty request counts as traces.
 func protoSignal(data []byte) Signal {
+	// Fast path: the first record's own fields usually decide, and a
+	// malformed rest is reported (with its position) by the decode itself.
+	if sig := recordShape(firstRecord(data)); sig != SignalUnknown {
+		return sig
+	}
 	tOff, _ := locateProtoError(data, SignalTraces)
 	lOff, _ := locateProtoError(data, SignalLogs)
 	switch {
@@ -25,14 +30,18 @@ func protoSignal(data []byte) Signal {
 		return SignalUnknown
 	case tOff >= 0:
 		return SignalLogs
-	case lOff >= 0:
-		return SignalTraces
 	}
-	rec := firstRecord(data)
+	return SignalTraces
+}
+
+// recordShape tells a Span from a LogRecord by its fields 1 and 2: IDs
+// (bytes) in a Span; time_unix_nano (fixed64) and severity (varint) in a
+// LogRecord.
+func recordShape(rec []byte) Signal {
 	for len(rec) > 0 {
 		num, typ, n := protowire.ConsumeTag(rec)
 		if n < 0 {
-			break
+			return SignalUnknown
 		}
 		switch {
 		case (num == 1 || num == 2) && typ == protowire.BytesType:
@@ -42,11 +51,11 @@ func protoSignal(data []byte) Signal {
 		}
 		m := protowire.ConsumeFieldValue(num, typ, rec[n:])
 		if m < 0 {
-			break
+			return SignalUnknown
 		}
 		rec = rec[n+m:]
 	}
-	return SignalTraces
+	return SignalUnknown
 }
 
 // firstRecord returns the bytes of the first Span/LogRecord, or nil.
