@@ -133,11 +133,20 @@ func (d *detector) exceptions() []Signal {
 		}
 		span := d.spanOf(i)
 		sig := d.exceptionSignal(i, ev, span)
-		k := key{ev.Trace.TraceID, sig.ErrorType, Normalize(ev.Attrs.Str(epg.AttrExceptionMsg))}
+		// The type is left out of the key: a log record and a span event
+		// often name one error differently (a wrapper's type vs the
+		// wrapped one) while carrying the same message.
+		k := key{ev.Trace.TraceID, "", Normalize(ev.Attrs.Str(epg.AttrExceptionMsg))}
+		if k.msg == "" {
+			k.typ = sig.ErrorType
+		}
+		// Deeper spans win; at equal depth, the record with more in-app
+		// frames says more.
 		depth := 0
 		if span >= 0 {
 			depth = d.depth(span)
 		}
+		depth = depth*(maxFrames+1) + len(sig.Frames)
 		if ev.Trace.TraceID == "" {
 			k.msg = ev.ID // without a trace, nothing says two records are one failure
 		}
