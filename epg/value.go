@@ -188,7 +188,17 @@ func SortAttrs(attrs []Attr) []Attr {
 	if len(attrs) < 2 {
 		return attrs
 	}
-	slices.SortStableFunc(attrs, func(a, b Attr) int { return strings.Compare(a.Key, b.Key) })
+	if len(attrs) <= 32 {
+		// Attribute lists are short: a stable insertion sort on the keys
+		// beats the generic sort's indirect comparisons several times over.
+		for i := 1; i < len(attrs); i++ {
+			for j := i; j > 0 && attrs[j].Key < attrs[j-1].Key; j-- {
+				attrs[j], attrs[j-1] = attrs[j-1], attrs[j]
+			}
+		}
+	} else {
+		slices.SortStableFunc(attrs, func(a, b Attr) int { return strings.Compare(a.Key, b.Key) })
+	}
 	return slices.CompactFunc(attrs, func(a, b Attr) bool { return a.Key == b.Key })
 }
 
@@ -197,11 +207,26 @@ type Attrs []Attr
 
 // Get returns the value of key and whether it is present.
 func (as Attrs) Get(key string) (Value, bool) {
-	i, ok := slices.BinarySearchFunc(as, key, func(a Attr, k string) int { return strings.Compare(a.Key, k) })
-	if !ok {
-		return Value{}, false
+	i := as.search(key)
+	if i < len(as) && as[i].Key == key {
+		return as[i].Value, true
 	}
-	return as[i].Value, true
+	return Value{}, false
+}
+
+// search returns the index of the first attr whose key is not less than
+// key (a hand-written binary search: it is on every analysis's hot path).
+func (as Attrs) search(key string) int {
+	lo, hi := 0, len(as)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if as[m].Key < key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // Str returns the string form of key's value, or "".
@@ -212,8 +237,8 @@ func (as Attrs) Str(key string) string {
 
 // Set returns as with key set to v, keeping the list sorted.
 func (as Attrs) Set(key string, v Value) Attrs {
-	i, ok := slices.BinarySearchFunc(as, key, func(a Attr, k string) int { return strings.Compare(a.Key, k) })
-	if ok {
+	i := as.search(key)
+	if i < len(as) && as[i].Key == key {
 		as[i].Value = v
 		return as
 	}

@@ -34,7 +34,7 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 	now := time.Now().UnixNano()
 	for _, a := range arts {
 		var dup int64
-		switch err := tx.QueryRowContext(ctx, `SELECT id FROM artifacts WHERE sha256 = ? AND format = ? LIMIT 1`, a.SHA256, a.Format).Scan(&dup); {
+		switch err := tx.StmtContext(ctx, s.stmts.dupArtifact).QueryRowContext(ctx, a.SHA256, a.Format).Scan(&dup); {
 		case err == nil:
 			continue
 		case err != sql.ErrNoRows:
@@ -46,8 +46,7 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		}
 		info := ArtifactInfo{Name: a.Name, Format: a.Format, SHA256: a.SHA256, Size: a.Size, Policy: a.Fragment.Policy,
 			Nodes: len(a.Fragment.Nodes), Edges: len(a.Fragment.Edges), IngestedAt: now}
-		r, err := tx.ExecContext(ctx, `INSERT INTO artifacts (name, format, sha256, size, policy, nodes, edges, ingested_at, fragment)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob)
+		r, err := tx.StmtContext(ctx, s.stmts.insertArtifact).ExecContext(ctx, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob)
 		if err != nil {
 			return nil, fmt.Errorf("store: insert artifact %s: %w", a.Name, err)
 		}
@@ -90,11 +89,11 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 			}
 		}
 	}
-	touched, err := replaceOccurrences(ctx, tx, traces, signals, signalArt)
+	touched, err := s.replaceOccurrences(ctx, tx, traces, signals, signalArt)
 	if err != nil {
 		return nil, err
 	}
-	if res.Incidents, err = refreshIncidents(ctx, tx, touched); err != nil {
+	if res.Incidents, err = s.refreshIncidents(ctx, tx, touched); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -156,7 +155,7 @@ func mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, batchID
 // replaceOccurrences makes the stored occurrences of the given traces
 // exactly the new signals, returning every incident ID whose occurrences
 // changed.
-func replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signals []incident.Signal, arts []int64) (map[string]bool, error) {
+func (s *SQLite) replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signals []incident.Signal, arts []int64) (map[string]bool, error) {
 	touched := map[string]bool{}
 	for start := 0; start < len(traces); start += inChunk {
 		chunk := anys(traces[start:min(start+inChunk, len(traces))])
@@ -177,18 +176,18 @@ func replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signal
 			return nil, err
 		}
 	}
+	insIncident := tx.StmtContext(ctx, s.stmts.insertIncident)
+	insOccurrence := tx.StmtContext(ctx, s.stmts.insertOccurrence)
 	for i, sig := range signals {
 		id := incident.ID(sig.Fingerprint)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, fingerprint, kind, title, service, endpoint) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(fingerprint) DO NOTHING`, id, sig.Fingerprint, string(sig.Kind), sig.Title, sig.Service, sig.Endpoint); err != nil {
+		if _, err := insIncident.ExecContext(ctx, id, sig.Fingerprint, string(sig.Kind), sig.Title, sig.Service, sig.Endpoint); err != nil {
 			return nil, fmt.Errorf("store: upsert incident: %w", err)
 		}
 		var art any
 		if arts[i] != 0 {
 			art = arts[i]
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO occurrences (incident_id, trace_id, artifact_id, node, time, title, frames) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, sig.TraceID, art, sig.Node, sig.Time, sig.Title, strings.Join(sig.Frames, ";")); err != nil {
+		if _, err := insOccurrence.ExecContext(ctx, id, sig.TraceID, art, sig.Node, sig.Time, sig.Title, strings.Join(sig.Frames, ";")); err != nil {
 			return nil, fmt.Errorf("store: insert occurrence: %w", err)
 		}
 		touched[id] = true
@@ -198,24 +197,21 @@ func replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signal
 
 // refreshIncidents recomputes counts and first/last seen of the touched
 // incidents, drops those left without occurrences, and returns the rest.
-func refreshIncidents(ctx context.Context, tx *sql.Tx, touched map[string]bool) ([]Incident, error) {
+func (s *SQLite) refreshIncidents(ctx context.Context, tx *sql.Tx, touched map[string]bool) ([]Incident, error) {
 	var out []Incident
+	refresh, sel, del := tx.StmtContext(ctx, s.stmts.refreshIncident), tx.StmtContext(ctx, s.stmts.selectIncident), tx.StmtContext(ctx, s.stmts.deleteIncident)
 	for id := range touched {
-		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET
-			count = (SELECT COUNT(*) FROM occurrences WHERE incident_id = ?1),
-			first_seen = COALESCE((SELECT MIN(time) FROM occurrences WHERE incident_id = ?1), 0),
-			last_seen = COALESCE((SELECT MAX(time) FROM occurrences WHERE incident_id = ?1), 0)
-			WHERE id = ?1`, id); err != nil {
+		if _, err := refresh.ExecContext(ctx, id); err != nil {
 			return nil, fmt.Errorf("store: refresh incident: %w", err)
 		}
 		var in Incident
-		err := tx.QueryRowContext(ctx, `SELECT id, fingerprint, kind, title, service, endpoint, count, first_seen, last_seen FROM incidents WHERE id = ?`, id).
+		err := sel.QueryRowContext(ctx, id).
 			Scan(&in.ID, &in.Fingerprint, &in.Kind, &in.Title, &in.Service, &in.Endpoint, &in.Count, &in.FirstSeen, &in.LastSeen)
 		if err != nil {
 			return nil, err
 		}
 		if in.Count == 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM incidents WHERE id = ?`, id); err != nil {
+			if _, err := del.ExecContext(ctx, id); err != nil {
 				return nil, err
 			}
 			continue

@@ -18,8 +18,41 @@ const DBFile = "tag.db"
 
 // SQLite is the embedded store.
 type SQLite struct {
-	db   *sql.DB
-	path string
+	db    *sql.DB
+	path  string
+	stmts statements
+}
+
+// statements are the ingest path's fixed queries, prepared once: parsing
+// SQL was a measurable share of every OTLP request.
+type statements struct {
+	dupArtifact, insertArtifact, insertIncident, insertOccurrence, refreshIncident, selectIncident, deleteIncident *sql.Stmt
+}
+
+func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
+	for _, p := range []struct {
+		dst *(*sql.Stmt)
+		q   string
+	}{
+		{&st.dupArtifact, `SELECT id FROM artifacts WHERE sha256 = ? AND format = ? LIMIT 1`},
+		{&st.insertArtifact, `INSERT INTO artifacts (name, format, sha256, size, policy, nodes, edges, ingested_at, fragment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.insertIncident, `INSERT INTO incidents (id, fingerprint, kind, title, service, endpoint) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING`},
+		{&st.insertOccurrence, `INSERT INTO occurrences (incident_id, trace_id, artifact_id, node, time, title, frames) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&st.refreshIncident, `UPDATE incidents SET
+			count = (SELECT COUNT(*) FROM occurrences WHERE incident_id = ?1),
+			first_seen = COALESCE((SELECT MIN(time) FROM occurrences WHERE incident_id = ?1), 0),
+			last_seen = COALESCE((SELECT MAX(time) FROM occurrences WHERE incident_id = ?1), 0)
+			WHERE id = ?1`},
+		{&st.selectIncident, `SELECT id, fingerprint, kind, title, service, endpoint, count, first_seen, last_seen FROM incidents WHERE id = ?`},
+		{&st.deleteIncident, `DELETE FROM incidents WHERE id = ?`},
+	} {
+		stmt, err := db.PrepareContext(ctx, p.q)
+		if err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		*p.dst = stmt
+	}
+	return nil
 }
 
 // OpenSQLite opens (creating if needed) the store in dir and brings its
@@ -41,7 +74,12 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		db.Close()
 		return nil, err
 	}
-	return &SQLite{db: db, path: path}, nil
+	s := &SQLite{db: db, path: path}
+	if err := s.stmts.prepare(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Path returns the database file's path.
