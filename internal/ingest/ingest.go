@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/tagdebug/tag/epg"
 	"github.com/tagdebug/tag/internal/evidence"
@@ -216,22 +217,52 @@ func (p *Pipeline) store(ctx context.Context, arts []store.Artifact, files []Fil
 
 // Validate checks what no single decoder can see: that parent links among
 // spans form no cycle. The error points at the first span ID of the cycle
-// in the input.
+// in the input. It follows call edges through a parent map rather than
+// building a graph: it runs on every request.
 func Validate(in *evidence.Input, f *epg.Fragment) error {
-	b := epg.NewBuilder()
-	b.Add(&epg.Fragment{Nodes: f.Nodes, Edges: f.Edges})
-	g := b.Build()
-	cycle := g.FindCycle(epg.EdgeCall)
-	if cycle == nil {
-		return nil
+	spans := make(map[string]*epg.Node, len(f.Nodes))
+	for i := range f.Nodes {
+		if f.Nodes[i].Kind == epg.KindSpan {
+			spans[f.Nodes[i].ID] = &f.Nodes[i]
+		}
 	}
-	n := g.Node(cycle[0])
-	off := locateID(in, n.Trace.SpanID)
-	names := make([]string, 0, len(cycle))
-	for _, c := range cycle {
-		names = append(names, g.Node(c).Trace.SpanID)
+	parent := make(map[string]string, len(f.Edges))
+	for i := range f.Edges {
+		e := &f.Edges[i]
+		if e.Kind == epg.EdgeCall && spans[e.From] != nil && spans[e.To] != nil {
+			parent[e.To] = e.From
+		}
 	}
-	return evidence.Errorf(in, off, "span parent links form a cycle: %v", names)
+	// Colour each chain once: 1 = on the chain being walked, 2 = known to
+	// end without a cycle.
+	state := make(map[string]uint8, len(parent))
+	for start := range parent {
+		var chain []string
+		id := start
+		for state[id] == 0 {
+			state[id] = 1
+			chain = append(chain, id)
+			p, ok := parent[id]
+			if !ok {
+				break
+			}
+			id = p
+		}
+		if at := slices.Index(chain, id); state[id] == 1 && parent[id] != "" && at >= 0 {
+			cycle := chain[at:]
+			names := make([]string, len(cycle))
+			for i, c := range cycle {
+				names[i] = spans[c].Trace.SpanID
+			}
+			slices.Sort(names)
+			first := spans[epg.SpanNodeID(spans[cycle[0]].Trace.TraceID, names[0])]
+			return evidence.Errorf(in, locateID(in, first.Trace.SpanID), "span parent links form a cycle: %v", names)
+		}
+		for _, c := range chain {
+			state[c] = 2
+		}
+	}
+	return nil
 }
 
 // locateID finds a hex ID in the input as text (either case) or as raw
