@@ -19,8 +19,10 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
+	committed := false
 	defer func() {
-		if err != nil {
+		// Also on panic (a detector bug must not leave the write lock held).
+		if !committed {
 			tx.Rollback()
 		}
 	}()
@@ -71,6 +73,7 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		}
 	}
 	if len(batch) == 0 {
+		committed = true
 		return res, tx.Commit()
 	}
 	g, err := mergedGraph(ctx, tx, batch, batchIDs, traces)
@@ -96,6 +99,7 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 	if res.Incidents, err = s.refreshIncidents(ctx, tx, touched); err != nil {
 		return nil, err
 	}
+	committed = true
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
