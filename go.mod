@@ -4,6 +4,8 @@ go 1.26.0
 
 require google.golang.org/protobuf v1.36.12
 
+require github.com/klauspost/compress v1.18.0
+
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

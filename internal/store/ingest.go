@@ -42,13 +42,13 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		case err != sql.ErrNoRows:
 			return nil, err
 		}
-		blob, err := epg.MarshalFragment(a.Fragment)
+		blob, compression, err := encodeBlob(a.Fragment)
 		if err != nil {
 			return nil, fmt.Errorf("store: encode %s: %w", a.Name, err)
 		}
 		info := ArtifactInfo{Name: a.Name, Format: a.Format, SHA256: a.SHA256, Size: a.Size, Policy: a.Fragment.Policy,
 			Nodes: len(a.Fragment.Nodes), Edges: len(a.Fragment.Edges), IngestedAt: now}
-		r, err := tx.StmtContext(ctx, s.stmts.insertArtifact).ExecContext(ctx, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob)
+		r, err := tx.StmtContext(ctx, s.stmts.insertArtifact).ExecContext(ctx, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob, compression)
 		if err != nil {
 			return nil, fmt.Errorf("store: insert artifact %s: %w", a.Name, err)
 		}

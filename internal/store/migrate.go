@@ -52,6 +52,8 @@ var migrations = []string{
 	);
 	CREATE INDEX occurrences_trace ON occurrences(trace_id);
 	CREATE INDEX occurrences_incident ON occurrences(incident_id, time);`,
+	// 2: fragments may be stored compressed; '' means plain protobuf.
+	`ALTER TABLE artifacts ADD COLUMN compression TEXT NOT NULL DEFAULT ''`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -35,7 +35,7 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 		q   string
 	}{
 		{&st.dupArtifact, `SELECT id FROM artifacts WHERE sha256 = ? AND format = ? LIMIT 1`},
-		{&st.insertArtifact, `INSERT INTO artifacts (name, format, sha256, size, policy, nodes, edges, ingested_at, fragment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.insertArtifact, `INSERT INTO artifacts (name, format, sha256, size, policy, nodes, edges, ingested_at, fragment, compression) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&st.insertIncident, `INSERT INTO incidents (id, fingerprint, kind, title, service, endpoint) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING`},
 		{&st.insertOccurrence, `INSERT INTO occurrences (incident_id, trace_id, artifact_id, node, time, title, frames) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&st.refreshIncident, `UPDATE incidents SET
@@ -235,18 +235,19 @@ func loadFragments(ctx context.Context, q querier, ids []int64) ([]*epg.Fragment
 	var out []*epg.Fragment
 	for start := 0; start < len(ids); start += inChunk {
 		chunk := ids[start:min(start+inChunk, len(ids))]
-		rows, err := q.QueryContext(ctx, `SELECT id, fragment FROM artifacts WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`, anys(chunk)...)
+		rows, err := q.QueryContext(ctx, `SELECT id, fragment, compression FROM artifacts WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`, anys(chunk)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var id int64
 			var blob []byte
-			if err := rows.Scan(&id, &blob); err != nil {
+			var compression string
+			if err := rows.Scan(&id, &blob, &compression); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			f, err := epg.UnmarshalFragment(blob)
+			f, err := decodeBlob(blob, compression)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: artifact %d: %w", id, err)
