@@ -9,8 +9,12 @@ import (
 
 // MarshalFragment encodes f in the versioned protobuf format.
 func MarshalFragment(f *Fragment) ([]byte, error) {
-	return appendFragment(make([]byte, 0, 256*len(f.Nodes)+128*len(f.Edges)+64), f), nil
+	return AppendFragment(make([]byte, 0, 256*len(f.Nodes)+128*len(f.Edges)+64), f), nil
 }
+
+// AppendFragment appends f's encoding to b, so that callers that encode
+// many fragments can reuse one buffer.
+func AppendFragment(b []byte, f *Fragment) []byte { return appendFragment(b, f) }
 
 // UnmarshalFragment decodes a fragment written by [MarshalFragment]. It
 // refuses encodings newer than this package understands.

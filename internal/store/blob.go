@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/klauspost/compress/s2"
 
@@ -13,12 +14,19 @@ import (
 // memory speed, and SQLite then writes a fraction of the bytes.
 const compressionS2 = "s2"
 
-func encodeBlob(f *epg.Fragment) ([]byte, string, error) {
-	raw, err := epg.MarshalFragment(f)
-	if err != nil {
-		return nil, "", err
-	}
-	return s2.Encode(nil, raw), compressionS2, nil
+// blobBuffers recycles the encoding buffers: at hundreds of kilobytes per
+// request they were a large share of the ingest path's garbage.
+var blobBuffers = sync.Pool{New: func() any { return new(blobBuffer) }}
+
+type blobBuffer struct{ raw, packed []byte }
+
+// encodeBlob returns the stored form of f and a release function to call
+// once the blob has been written.
+func encodeBlob(f *epg.Fragment) ([]byte, string, func()) {
+	buf := blobBuffers.Get().(*blobBuffer)
+	buf.raw = epg.AppendFragment(buf.raw[:0], f)
+	buf.packed = s2.Encode(buf.packed[:cap(buf.packed)], buf.raw)
+	return buf.packed, compressionS2, func() { blobBuffers.Put(buf) }
 }
 
 func decodeBlob(blob []byte, compression string) (*epg.Fragment, error) {

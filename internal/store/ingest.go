@@ -42,13 +42,11 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		case err != sql.ErrNoRows:
 			return nil, err
 		}
-		blob, compression, err := encodeBlob(a.Fragment)
-		if err != nil {
-			return nil, fmt.Errorf("store: encode %s: %w", a.Name, err)
-		}
+		blob, compression, release := encodeBlob(a.Fragment)
 		info := ArtifactInfo{Name: a.Name, Format: a.Format, SHA256: a.SHA256, Size: a.Size, Policy: a.Fragment.Policy,
 			Nodes: len(a.Fragment.Nodes), Edges: len(a.Fragment.Edges), IngestedAt: now}
 		r, err := tx.StmtContext(ctx, s.stmts.insertArtifact).ExecContext(ctx, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob, compression)
+		release() // SQLite has copied the blob
 		if err != nil {
 			return nil, fmt.Errorf("store: insert artifact %s: %w", a.Name, err)
 		}

@@ -62,7 +62,10 @@ func resourceInfo(r pcommon.Resource) resource {
 	var res resource
 	r.Attributes().Range(func(k string, v pcommon.Value) bool {
 		if k == "service.name" {
+			// Carried by Node.Service; repeating it on every node would
+			// only cost bytes.
 			res.service = v.Str()
+			return true
 		}
 		res.attrs = append(res.attrs, epg.Attr{Key: "resource." + k, Value: value(v, 0)})
 		return true
