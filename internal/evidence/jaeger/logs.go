@@ -18,17 +18,17 @@ var exceptionKeys = map[string]bool{
 }
 
 // addLog adds span log i as an event node emitted by span.
-func (c *converter) addLog(span *epg.Node, i int, l *logRecord, p *objPos) error {
+func (c *converter) addLog(span *epg.Node, i int, l *logRecord, p *evidence.ObjPos) error {
 	ts, ok := micros(l.Timestamp)
 	if !ok {
-		return evidence.Errorf(c.in, c.at(p, "", []byte(strconv.FormatInt(l.Timestamp, 10))),
+		return evidence.Errorf(c.in, p.Offset(c.in, "", []byte(strconv.FormatInt(l.Timestamp, 10))),
 			"span %s: log %d: timestamp %d out of range", span.Trace.SpanID, i, l.Timestamp)
 	}
 	fields := make([]epg.Attr, 0, len(l.Fields)+1)
 	var err error
 	for j := range l.Fields {
 		if fields, err = appendKV(fields, "", &l.Fields[j]); err != nil {
-			return evidence.Errorf(c.in, c.at(p, "", l.Fields[j].Value), "span %s: log %d: %v", span.Trace.SpanID, i, err)
+			return evidence.Errorf(c.in, p.Offset(c.in, "", l.Fields[j].Value), "span %s: log %d: %v", span.Trace.SpanID, i, err)
 		}
 	}
 	id := span.ID + "/log/" + strconv.Itoa(i)

@@ -12,8 +12,8 @@ import (
 type converter struct {
 	in  *evidence.Input
 	f   *epg.Fragment
-	pos []objPos // one per span in document order; nil when unknown
-	n   int      // spans converted so far
+	pos []evidence.ObjPos // one per span in document order; nil when unknown
+	n   int               // spans converted so far
 	// parents maps a span node ID to its first CHILD_OF parent's node ID
 	// in the same trace, for cycle detection.
 	parents map[string]string
@@ -23,7 +23,7 @@ type converter struct {
 type spanRef struct {
 	node  string
 	rawID string // the spanID as written, to point at it
-	pos   objPos
+	pos   evidence.ObjPos
 }
 
 func newConverter(in *evidence.Input, traces []trace, wrapped bool) *converter {
@@ -34,12 +34,12 @@ func newConverter(in *evidence.Input, traces []trace, wrapped bool) *converter {
 	c := &converter{in: in, f: &epg.Fragment{Source: in.Name, Format: Format},
 		parents: make(map[string]string, total)}
 	c.f.Nodes = make([]epg.Node, 0, total)
-	pos := objectsAt(in.Data, func(st []level) bool {
+	pos := evidence.ObjectsAt(in.Data, func(st []evidence.Level) bool {
 		if wrapped {
-			return len(st) == 4 && st[0].obj && string(st[0].key) == "data" && !st[1].obj &&
-				st[2].obj && string(st[2].key) == "spans" && !st[3].obj
+			return len(st) == 4 && st[0].Obj && string(st[0].Key) == "data" && !st[1].Obj &&
+				st[2].Obj && string(st[2].Key) == "spans" && !st[3].Obj
 		}
-		return len(st) == 2 && st[0].obj && string(st[0].key) == "spans" && !st[1].obj
+		return len(st) == 2 && st[0].Obj && string(st[0].Key) == "spans" && !st[1].Obj
 	})
 	// Keys matched case-insensitively or duplicated by hostile input can
 	// desynchronise the scan from encoding/json; positions are then
@@ -51,23 +51,11 @@ func newConverter(in *evidence.Input, traces []trace, wrapped bool) *converter {
 }
 
 // spanPos returns the position of the current span, or one with start -1.
-func (c *converter) spanPos() objPos {
+func (c *converter) spanPos() evidence.ObjPos {
 	if c.pos != nil && c.n < len(c.pos) {
 		return c.pos[c.n]
 	}
-	return objPos{start: -1}
-}
-
-// at returns the offset of a member of the span, or of needle when the
-// span's position is unknown.
-func (c *converter) at(p *objPos, key string, needle []byte) int64 {
-	if p.start >= 0 {
-		if key != "" {
-			return p.field(key)
-		}
-		return p.find(c.in.Data, needle)
-	}
-	return evidence.OffsetOf(c.in, needle)
+	return evidence.ObjPos{Start: -1}
 }
 
 func quoted(s string) []byte { return []byte(`"` + s + `"`) }
@@ -87,25 +75,25 @@ func (c *converter) addSpan(t *trace, s *span) error {
 	if rawTrace == "" {
 		rawTrace = t.TraceID
 	}
-	traceID, zero, ok := normHex(rawTrace, traceIDHex)
+	traceID, zero, ok := evidence.NormHex(rawTrace, evidence.TraceIDHex)
 	if !ok || zero {
-		off := c.at(&p, "traceID", quoted(rawTrace))
+		off := p.Offset(c.in, "traceID", quoted(rawTrace))
 		if s.TraceID == "" { // inherited from the trace object
 			off = evidence.OffsetOf(c.in, quoted(rawTrace))
 		}
 		return evidence.Errorf(c.in, off, "span %d: invalid traceID %q (want 1 to 32 hex digits, not all zero)", c.n, rawTrace)
 	}
-	spanID, zero, ok := normHex(s.SpanID, spanIDHex)
+	spanID, zero, ok := evidence.NormHex(s.SpanID, evidence.SpanIDHex)
 	if !ok || zero {
-		return evidence.Errorf(c.in, c.at(&p, "spanID", quoted(s.SpanID)), "span %d: invalid spanID %q (want 1 to 16 hex digits, not all zero)", c.n, s.SpanID)
+		return evidence.Errorf(c.in, p.Offset(c.in, "spanID", quoted(s.SpanID)), "span %d: invalid spanID %q (want 1 to 16 hex digits, not all zero)", c.n, s.SpanID)
 	}
 	start, ok := micros(s.StartTime)
 	if !ok {
-		return evidence.Errorf(c.in, c.at(&p, "startTime", nil), "span %s: startTime %d out of range", spanID, s.StartTime)
+		return evidence.Errorf(c.in, p.Offset(c.in, "startTime", nil), "span %s: startTime %d out of range", spanID, s.StartTime)
 	}
 	dur, ok := micros(s.Duration)
 	if !ok {
-		return evidence.Errorf(c.in, c.at(&p, "duration", nil), "span %s: invalid duration %d", spanID, s.Duration)
+		return evidence.Errorf(c.in, p.Offset(c.in, "duration", nil), "span %s: invalid duration %d", spanID, s.Duration)
 	}
 	id := epg.SpanNodeID(traceID, spanID)
 	proc := s.Process
@@ -153,12 +141,12 @@ func clip(s string) string {
 
 // spanAttrs maps tags, process tags and warnings; the normalised status
 // and kind come first so that they win over a tag of the same name.
-func (c *converter) spanAttrs(s *span, proc *process, p *objPos) ([]epg.Attr, error) {
+func (c *converter) spanAttrs(s *span, proc *process, p *evidence.ObjPos) ([]epg.Attr, error) {
 	tags := make([]epg.Attr, 0, len(s.Tags)+4)
 	var err error
 	for i := range s.Tags {
 		if tags, err = appendKV(tags, "", &s.Tags[i]); err != nil {
-			return nil, evidence.Errorf(c.in, c.at(p, "", s.Tags[i].Value), "span %s: %v", s.SpanID, err)
+			return nil, evidence.Errorf(c.in, p.Offset(c.in, "", s.Tags[i].Value), "span %s: %v", s.SpanID, err)
 		}
 	}
 	attrs := append(make([]epg.Attr, 0, len(tags)+8), statusAttrs(tags)...)
@@ -231,21 +219,21 @@ func spanKind(tags []epg.Attr) string {
 // addRefs adds the edges of the span's references and returns the parent
 // span ID and node ID: the first CHILD_OF reference in the span's own
 // trace, else the first CHILD_OF, else the legacy parentSpanID field.
-func (c *converter) addRefs(s *span, traceID, id string, p *objPos) (parent, parentNode string, err error) {
+func (c *converter) addRefs(s *span, traceID, id string, p *evidence.ObjPos) (parent, parentNode string, err error) {
 	foreign, foreignNode := "", ""
 	for i := range s.References {
 		r := &s.References[i]
 		rt := traceID
 		if r.TraceID != "" {
-			t, zero, ok := normHex(r.TraceID, traceIDHex)
+			t, zero, ok := evidence.NormHex(r.TraceID, evidence.TraceIDHex)
 			if !ok || zero {
-				return "", "", evidence.Errorf(c.in, c.at(p, "", quoted(r.TraceID)), "span %s: reference %d: invalid traceID %q", s.SpanID, i, r.TraceID)
+				return "", "", evidence.Errorf(c.in, p.Offset(c.in, "", quoted(r.TraceID)), "span %s: reference %d: invalid traceID %q", s.SpanID, i, r.TraceID)
 			}
 			rt = t
 		}
-		rs, zero, ok := normHex(r.SpanID, spanIDHex)
+		rs, zero, ok := evidence.NormHex(r.SpanID, evidence.SpanIDHex)
 		if !ok || zero {
-			return "", "", evidence.Errorf(c.in, c.at(p, "", quoted(r.SpanID)), "span %s: reference %d: invalid spanID %q", s.SpanID, i, r.SpanID)
+			return "", "", evidence.Errorf(c.in, p.Offset(c.in, "", quoted(r.SpanID)), "span %s: reference %d: invalid spanID %q", s.SpanID, i, r.SpanID)
 		}
 		kind := epg.EdgeFollowsFrom
 		if strings.EqualFold(r.RefType, "CHILD_OF") {
@@ -263,9 +251,9 @@ func (c *converter) addRefs(s *span, traceID, id string, p *objPos) (parent, par
 		parent, parentNode = foreign, foreignNode
 	}
 	if parent == "" && s.ParentSpanID != "" {
-		ps, zero, ok := normHex(s.ParentSpanID, spanIDHex)
+		ps, zero, ok := evidence.NormHex(s.ParentSpanID, evidence.SpanIDHex)
 		if !ok {
-			return "", "", evidence.Errorf(c.in, c.at(p, "parentSpanID", nil), "span %s: invalid parentSpanID %q", s.SpanID, s.ParentSpanID)
+			return "", "", evidence.Errorf(c.in, p.Offset(c.in, "parentSpanID", nil), "span %s: invalid parentSpanID %q", s.SpanID, s.ParentSpanID)
 		}
 		if !zero {
 			parent, parentNode = ps, epg.SpanNodeID(traceID, ps)
@@ -306,7 +294,7 @@ func (c *converter) checkCycles() error {
 func (c *converter) cycleError(node string) error {
 	for _, r := range c.order {
 		if r.node == node {
-			return evidence.Errorf(c.in, c.at(&r.pos, "spanID", quoted(r.rawID)), "span %s: its CHILD_OF chain forms a cycle", r.rawID)
+			return evidence.Errorf(c.in, r.pos.Offset(c.in, "spanID", quoted(r.rawID)), "span %s: its CHILD_OF chain forms a cycle", r.rawID)
 		}
 	}
 	return evidence.Errorf(c.in, -1, "span node %s: its CHILD_OF chain forms a cycle", node)

@@ -16,7 +16,7 @@ func (c *converter) annotation(r *rec, n *epg.Node, j int) error {
 	a := &r.s.Annotations[j]
 	ts, ok := micros(a.Timestamp)
 	if !ok {
-		return evidence.Errorf(c.in, c.at(&r.pos, "", []byte(strconv.FormatInt(a.Timestamp, 10))),
+		return evidence.Errorf(c.in, r.pos.Offset(c.in, "", []byte(strconv.FormatInt(a.Timestamp, 10))),
 			"span %s: annotation %d: timestamp %d out of range", r.s.ID, j, a.Timestamp)
 	}
 	id := n.ID + "/annotation/" + strconv.Itoa(j)

@@ -15,7 +15,7 @@ func ServerHalfID(traceID, spanID string) string { return epg.SpanNodeID(traceID
 // rec is one validated span.
 type rec struct {
 	s        *span
-	pos      objPos
+	pos      evidence.ObjPos
 	traceID  string
 	id       string
 	parentID string // "" for a root
@@ -34,7 +34,7 @@ type rec struct {
 type converter struct {
 	in     *evidence.Input
 	f      *epg.Fragment
-	pos    []objPos
+	pos    []evidence.ObjPos
 	recs   []rec
 	byNode map[string]int
 	skews  map[string]epg.Skew
@@ -43,9 +43,9 @@ type converter struct {
 func newConverter(in *evidence.Input, n int) *converter {
 	c := &converter{in: in, f: &epg.Fragment{Source: in.Name, Format: Format}, recs: make([]rec, 0, n),
 		byNode: make(map[string]int, n), skews: map[string]epg.Skew{}}
-	pos := objectsAt(in.Data, func(st []level) bool {
+	pos := evidence.ObjectsAt(in.Data, func(st []evidence.Level) bool {
 		for _, l := range st {
-			if l.obj {
+			if l.Obj {
 				return false
 			}
 		}
@@ -60,18 +60,6 @@ func newConverter(in *evidence.Input, n int) *converter {
 	return c
 }
 
-// at returns the offset of a member of the span, or of needle when the
-// span's position is unknown.
-func (c *converter) at(p *objPos, key string, needle []byte) int64 {
-	if p.start >= 0 {
-		if key != "" {
-			return p.field(key)
-		}
-		return p.find(c.in.Data, needle)
-	}
-	return evidence.OffsetOf(c.in, needle)
-}
-
 func quoted(s string) []byte { return []byte(`"` + s + `"`) }
 
 // micros converts microseconds to nanoseconds.
@@ -84,22 +72,22 @@ func micros(us int64) (int64, bool) {
 
 // add validates span i and records it.
 func (c *converter) add(s *span, i int) error {
-	r := rec{s: s, pos: objPos{start: -1}, parent: -1, dur: -1, kind: strings.ToLower(s.Kind), service: s.LocalEndpoint.service()}
+	r := rec{s: s, pos: evidence.ObjPos{Start: -1}, parent: -1, dur: -1, kind: strings.ToLower(s.Kind), service: s.LocalEndpoint.service()}
 	if c.pos != nil {
 		r.pos = c.pos[i]
 	}
 	p := &r.pos
 	var zero, ok bool
-	if r.traceID, zero, ok = normHex(s.TraceID, traceIDHex); !ok || zero {
-		return evidence.Errorf(c.in, c.at(p, "traceId", quoted(s.TraceID)), "span %d: invalid traceId %q (want 16 or 32 hex digits, not all zero)", i, s.TraceID)
+	if r.traceID, zero, ok = evidence.NormHex(s.TraceID, evidence.TraceIDHex); !ok || zero {
+		return evidence.Errorf(c.in, p.Offset(c.in, "traceId", quoted(s.TraceID)), "span %d: invalid traceId %q (want 16 or 32 hex digits, not all zero)", i, s.TraceID)
 	}
-	if r.id, zero, ok = normHex(s.ID, spanIDHex); !ok || zero {
-		return evidence.Errorf(c.in, c.at(p, "id", quoted(s.ID)), "span %d: invalid id %q (want 16 hex digits, not all zero)", i, s.ID)
+	if r.id, zero, ok = evidence.NormHex(s.ID, evidence.SpanIDHex); !ok || zero {
+		return evidence.Errorf(c.in, p.Offset(c.in, "id", quoted(s.ID)), "span %d: invalid id %q (want 16 hex digits, not all zero)", i, s.ID)
 	}
 	if s.ParentID != "" {
-		pid, zero, ok := normHex(s.ParentID, spanIDHex)
+		pid, zero, ok := evidence.NormHex(s.ParentID, evidence.SpanIDHex)
 		if !ok {
-			return evidence.Errorf(c.in, c.at(p, "parentId", quoted(s.ParentID)), "span %s: invalid parentId %q", s.ID, s.ParentID)
+			return evidence.Errorf(c.in, p.Offset(c.in, "parentId", quoted(s.ParentID)), "span %s: invalid parentId %q", s.ID, s.ParentID)
 		}
 		if !zero { // some tracers write zeros for "no parent"
 			r.parentID = pid
@@ -107,12 +95,12 @@ func (c *converter) add(s *span, i int) error {
 	}
 	if s.Timestamp != nil && *s.Timestamp != 0 {
 		if r.start, ok = micros(*s.Timestamp); !ok {
-			return evidence.Errorf(c.in, c.at(p, "timestamp", nil), "span %s: timestamp %d out of range", s.ID, *s.Timestamp)
+			return evidence.Errorf(c.in, p.Offset(c.in, "timestamp", nil), "span %s: timestamp %d out of range", s.ID, *s.Timestamp)
 		}
 	}
 	if s.Duration != nil {
 		if r.dur, ok = micros(*s.Duration); !ok {
-			return evidence.Errorf(c.in, c.at(p, "duration", nil), "span %s: invalid duration %d", s.ID, *s.Duration)
+			return evidence.Errorf(c.in, p.Offset(c.in, "duration", nil), "span %s: invalid duration %d", s.ID, *s.Duration)
 		}
 	}
 	r.domain = r.service
@@ -193,7 +181,7 @@ func (c *converter) checkCycles() error {
 		for j := i; j >= 0 && state[j] != done; j = c.recs[j].parent {
 			if state[j] == onPath {
 				r := &c.recs[j]
-				return evidence.Errorf(c.in, c.at(&r.pos, "id", quoted(r.s.ID)), "span %s: its parentId chain forms a cycle", r.s.ID)
+				return evidence.Errorf(c.in, r.pos.Offset(c.in, "id", quoted(r.s.ID)), "span %s: its parentId chain forms a cycle", r.s.ID)
 			}
 			state[j] = onPath
 			path = append(path, j)

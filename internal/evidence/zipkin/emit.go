@@ -85,7 +85,7 @@ func (c *converter) spanNode(r *rec) (epg.Node, error) {
 	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
 		v, ok, err := tagString(s.Tags[k])
 		if err != nil {
-			return epg.Node{}, evidence.Errorf(c.in, c.at(&r.pos, "", quoted(k)), "span %s: tag %q: %v", s.ID, k, err)
+			return epg.Node{}, evidence.Errorf(c.in, r.pos.Offset(c.in, "", quoted(k)), "span %s: tag %q: %v", s.ID, k, err)
 		}
 		if ok {
 			attrs = appendString(attrs, k, v)

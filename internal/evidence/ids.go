@@ -1,20 +1,20 @@
-package zipkin
+package evidence
 
-// Widths of normalised IDs in hex digits.
+// Widths of normalised trace and span IDs in hex digits.
 const (
-	traceIDHex = 32
-	spanIDHex  = 16
+	TraceIDHex = 32
+	SpanIDHex  = 16
 )
 
-// normHex validates a hex ID of 1..width digits and returns it lower-case
+// NormHex validates a hex ID of 1..width digits and returns it lower-case
 // and left-padded with zeros to width, so that 64- and 128-bit trace IDs
 // join with OTLP's 32-digit form. zero reports an all-zero ID, which the
 // formats treat as absent.
-func normHex(s string, width int) (id string, zero, ok bool) {
+func NormHex(s string, width int) (id string, zero, ok bool) {
 	if len(s) == 0 || len(s) > width {
 		return "", false, false
 	}
-	var b [traceIDHex]byte
+	var b [TraceIDHex]byte
 	pad := width - len(s)
 	for i := 0; i < pad; i++ {
 		b[i] = '0'
