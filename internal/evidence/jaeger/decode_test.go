@@ -215,7 +215,7 @@ func TestTruncation(t *testing.T) {
 	if got := len(n.Attrs.Str("db.statement")); got != evidence.MaxValueLen {
 		t.Errorf("value length %d, want %d", got, evidence.MaxValueLen)
 	}
-	if v, _ := n.Attr("db.statement" + truncatedSuffix); v.IntVal() != int64(len(long)) {
+	if v, _ := n.Attr("db.statement" + evidence.TruncatedSuffix); v.IntVal() != int64(len(long)) {
 		t.Errorf("truncation marker = %v", v.AsString())
 	}
 }

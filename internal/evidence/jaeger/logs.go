@@ -46,7 +46,7 @@ func (c *converter) addLog(span *epg.Node, i int, l *logRecord, p *evidence.ObjP
 	fields = append(fields, epg.Attr{Key: epg.AttrEventType, Value: epg.String(epg.EventLog)})
 	// Put event.type first so that a field of that name cannot shadow it.
 	fields = append(fields[len(fields)-1:], fields[:len(fields)-1]...)
-	c.f.Nodes = append(c.f.Nodes, epg.Node{ID: id, Kind: epg.KindEvent, Name: clip(name), Attrs: epg.SortAttrs(fields),
+	c.f.Nodes = append(c.f.Nodes, epg.Node{ID: id, Kind: epg.KindEvent, Name: evidence.Clip(name), Attrs: epg.SortAttrs(fields),
 		Start: ts, End: ts, Service: span.Service, Trace: span.Trace})
 	return nil
 }

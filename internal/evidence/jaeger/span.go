@@ -113,7 +113,7 @@ func (c *converter) addSpan(t *trace, s *span) error {
 	if parent != "" {
 		attrs = append([]epg.Attr{{Key: epg.AttrParentSpanID, Value: epg.String(parent)}}, attrs...)
 	}
-	n := epg.Node{ID: id, Kind: epg.KindSpan, Name: clip(s.OperationName), Attrs: epg.SortAttrs(attrs),
+	n := epg.Node{ID: id, Kind: epg.KindSpan, Name: evidence.Clip(s.OperationName), Attrs: epg.SortAttrs(attrs),
 		Trace: epg.TraceRef{TraceID: traceID, SpanID: spanID}}
 	if proc != nil {
 		n.Service = proc.ServiceName
@@ -132,11 +132,6 @@ func (c *converter) addSpan(t *trace, s *span) error {
 		}
 	}
 	return nil
-}
-
-func clip(s string) string {
-	c, _ := evidence.ClipString(s)
-	return c
 }
 
 // spanAttrs maps tags, process tags and warnings; the normalised status
@@ -165,7 +160,7 @@ func (c *converter) spanAttrs(s *span, proc *process, p *evidence.ObjPos) ([]epg
 	if len(s.Warnings) > 0 {
 		ws := make([]epg.Value, len(s.Warnings))
 		for i, w := range s.Warnings {
-			ws[i] = epg.String(clip(w))
+			ws[i] = epg.String(evidence.Clip(w))
 		}
 		attrs = append(attrs, epg.Attr{Key: "jaeger.warnings", Value: epg.Array(ws...)})
 	}

@@ -11,21 +11,6 @@ import (
 	"github.com/tagdebug/tag/internal/evidence"
 )
 
-// truncatedSuffix marks an attribute whose string value was clipped to
-// evidence.MaxValueLen bytes: "<key>.truncated" holds the original length.
-const truncatedSuffix = ".truncated"
-
-// appendString appends key=s, clipping s and recording the original
-// length when it is too long.
-func appendString(attrs []epg.Attr, key, s string) []epg.Attr {
-	c, cut := evidence.ClipString(s)
-	attrs = append(attrs, epg.Attr{Key: key, Value: epg.String(c)})
-	if cut {
-		attrs = append(attrs, epg.Attr{Key: key + truncatedSuffix, Value: epg.Int(int64(len(s)))})
-	}
-	return attrs
-}
-
 // appendKV appends a typed Jaeger tag or log field under prefix+key. A
 // null value is skipped.
 func appendKV(attrs []epg.Attr, prefix string, kv *keyValue) ([]epg.Attr, error) {
@@ -44,7 +29,7 @@ func appendKV(attrs []epg.Attr, prefix string, kv *keyValue) ([]epg.Attr, error)
 		if err != nil {
 			return attrs, err
 		}
-		return appendString(attrs, key, s), nil
+		return evidence.AppendClipped(attrs, key, s), nil
 	case "bool":
 		b, err := strconv.ParseBool(unquoted(raw))
 		if err != nil {
@@ -73,7 +58,7 @@ func appendKV(attrs []epg.Attr, prefix string, kv *keyValue) ([]epg.Attr, error)
 			return attrs, fmt.Errorf("tag %q: binary value is not base64", kv.Key)
 		}
 		if len(b) > evidence.MaxValueLen {
-			attrs = append(attrs, epg.Attr{Key: key + truncatedSuffix, Value: epg.Int(int64(len(b)))})
+			attrs = append(attrs, epg.Attr{Key: key + evidence.TruncatedSuffix, Value: epg.Int(int64(len(b)))})
 			b = b[:evidence.MaxValueLen]
 		}
 		return append(attrs, epg.Attr{Key: key, Value: epg.Bytes(b)}), nil

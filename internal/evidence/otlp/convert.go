@@ -67,7 +67,7 @@ func resourceInfo(r pcommon.Resource) resource {
 			res.service = v.Str()
 			return true
 		}
-		res.attrs = append(res.attrs, epg.Attr{Key: "resource." + k, Value: value(v, 0)})
+		res.attrs = appendAttr(res.attrs, "resource."+k, v)
 		return true
 	})
 	res.attrs = epg.SortAttrs(res.attrs)
@@ -84,7 +84,7 @@ func addSpan(f *epg.Fragment, s ptrace.Span, res *resource, scope string, rej *R
 	id := epg.SpanNodeID(traceID, spanID)
 	attrs := make(epg.Attrs, 0, s.Attributes().Len()+len(res.attrs)+5)
 	s.Attributes().Range(func(k string, v pcommon.Value) bool {
-		attrs = append(attrs, epg.Attr{Key: k, Value: value(v, 0)})
+		attrs = appendAttr(attrs, k, v)
 		return true
 	})
 	attrs = append(attrs, res.attrs...)
@@ -92,7 +92,7 @@ func addSpan(f *epg.Fragment, s ptrace.Span, res *resource, scope string, rej *R
 		epg.Attr{Key: epg.AttrSpanKind, Value: epg.String(spanKind(s.Kind()))},
 		epg.Attr{Key: epg.AttrStatusCode, Value: epg.String(statusCode(s.Status().Code()))})
 	if msg := s.Status().Message(); msg != "" {
-		attrs = append(attrs, epg.Attr{Key: epg.AttrStatusMessage, Value: clipped(msg)})
+		attrs = evidence.AppendClipped(attrs, epg.AttrStatusMessage, msg)
 	}
 	if scope != "" {
 		attrs = append(attrs, epg.Attr{Key: epg.AttrScopeName, Value: epg.String(scope)})
@@ -154,7 +154,7 @@ func exceptionRecord(m pcommon.Map) exception.Record {
 		case "exception.escaped":
 			r.Escaped = v.Bool()
 		default:
-			r.Attrs = append(r.Attrs, epg.Attr{Key: k, Value: value(v, 0)})
+			r.Attrs = appendAttr(r.Attrs, k, v)
 		}
 		return true
 	})
@@ -264,7 +264,7 @@ func logID(ts int64, ref epg.TraceRef, sev plog.SeverityNumber, body string) str
 func mapAttrs(m pcommon.Map, extra int) epg.Attrs {
 	attrs := make(epg.Attrs, 0, m.Len()+extra)
 	m.Range(func(k string, v pcommon.Value) bool {
-		attrs = append(attrs, epg.Attr{Key: k, Value: value(v, 0)})
+		attrs = appendAttr(attrs, k, v)
 		return true
 	})
 	return epg.SortAttrs(attrs)
@@ -309,6 +309,17 @@ func value(v pcommon.Value, depth int) epg.Value {
 	return epg.Value{}
 }
 
+// appendAttr appends one attribute; a top-level string that is too long is
+// clipped with its original length recorded (evidence.AppendClipped).
+func appendAttr(attrs []epg.Attr, key string, v pcommon.Value) []epg.Attr {
+	if v.Type() == pcommon.ValueTypeStr {
+		return evidence.AppendClipped(attrs, key, v.Str())
+	}
+	return append(attrs, epg.Attr{Key: key, Value: value(v, 0)})
+}
+
+// clipped clips a string nested inside an array or map value, where there
+// is no sibling key to record the length under, and marks it in place.
 func clipped(s string) epg.Value {
 	c, cut := evidence.ClipString(s)
 	if cut {

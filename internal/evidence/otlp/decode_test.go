@@ -242,3 +242,20 @@ func TestBadIDLengthInProto(t *testing.T) {
 		t.Errorf("got %d %q, want offset 6 naming trace_id", off, msg)
 	}
 }
+
+func TestLongAttributeClippedAndMarked(t *testing.T) {
+	long := strings.Repeat("a", evidence.MaxValueLen+10)
+	body := `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"x",` +
+		`"attributes":[{"key":"db.statement","value":{"stringValue":"` + long + `"}}]}]}]}]}`
+	f, err := JSONDecoder{}.Decode(context.Background(), &evidence.Input{Name: "long.json", Data: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := f.Nodes[0]
+	if v, _ := n.Attr("db.statement"); len(v.Str()) != evidence.MaxValueLen {
+		t.Errorf("value length %d, want %d", len(v.Str()), evidence.MaxValueLen)
+	}
+	if v, _ := n.Attr("db.statement" + evidence.TruncatedSuffix); v.IntVal() != int64(len(long)) {
+		t.Errorf("original length = %v, want %d", v, len(long))
+	}
+}

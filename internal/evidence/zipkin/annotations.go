@@ -41,7 +41,7 @@ func (c *converter) annotation(r *rec, n *epg.Node, j int) error {
 		return nil
 	}
 	attrs = append(append([]epg.Attr{{Key: epg.AttrEventType, Value: epg.String(epg.EventLog)}}, extra...), attrs...)
-	c.f.Nodes = append(c.f.Nodes, epg.Node{ID: id, Kind: epg.KindEvent, Name: clip(name), Attrs: epg.SortAttrs(attrs),
+	c.f.Nodes = append(c.f.Nodes, epg.Node{ID: id, Kind: epg.KindEvent, Name: evidence.Clip(name), Attrs: epg.SortAttrs(attrs),
 		Start: ts, End: ts, Service: n.Service, Trace: ref})
 	return nil
 }
@@ -77,7 +77,7 @@ func jsonValue(raw json.RawMessage) epg.Value {
 	case '"':
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
-			return epg.String(clip(s))
+			return epg.String(evidence.Clip(s))
 		}
 	case 't', 'f':
 		return epg.Bool(raw[0] == 't')
@@ -89,7 +89,7 @@ func jsonValue(raw json.RawMessage) epg.Value {
 			return epg.Float(f)
 		}
 	}
-	return epg.String(clip(string(raw)))
+	return epg.String(evidence.Clip(string(raw)))
 }
 
 func exceptionRecord(attrs []epg.Attr) exception.Record {

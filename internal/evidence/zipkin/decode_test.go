@@ -256,7 +256,7 @@ func TestTruncation(t *testing.T) {
 	if got := len(n.Attrs.Str("sql")); got != evidence.MaxValueLen {
 		t.Errorf("value length %d, want %d", got, evidence.MaxValueLen)
 	}
-	if v, _ := n.Attr("sql" + truncatedSuffix); v.IntVal() != int64(len(long)) {
+	if v, _ := n.Attr("sql" + evidence.TruncatedSuffix); v.IntVal() != int64(len(long)) {
 		t.Errorf("truncation marker = %v", v.AsString())
 	}
 }

@@ -11,24 +11,6 @@ import (
 	"github.com/tagdebug/tag/internal/evidence"
 )
 
-// truncatedSuffix marks an attribute whose string value was clipped to
-// evidence.MaxValueLen bytes: "<key>.truncated" holds the original length.
-const truncatedSuffix = ".truncated"
-
-func appendString(attrs []epg.Attr, key, s string) []epg.Attr {
-	cl, cut := evidence.ClipString(s)
-	attrs = append(attrs, epg.Attr{Key: key, Value: epg.String(cl)})
-	if cut {
-		attrs = append(attrs, epg.Attr{Key: key + truncatedSuffix, Value: epg.Int(int64(len(s)))})
-	}
-	return attrs
-}
-
-func clip(s string) string {
-	cl, _ := evidence.ClipString(s)
-	return cl
-}
-
 // emit writes the nodes and edges of every span in document order.
 func (c *converter) emit() error {
 	c.f.Nodes = make([]epg.Node, 0, len(c.recs))
@@ -88,10 +70,10 @@ func (c *converter) spanNode(r *rec) (epg.Node, error) {
 			return epg.Node{}, evidence.Errorf(c.in, r.pos.Offset(c.in, "", quoted(k)), "span %s: tag %q: %v", s.ID, k, err)
 		}
 		if ok {
-			attrs = appendString(attrs, k, v)
+			attrs = evidence.AppendClipped(attrs, k, v)
 		}
 	}
-	n := epg.Node{ID: r.node, Kind: epg.KindSpan, Name: clip(s.Name), Attrs: epg.SortAttrs(attrs), Service: r.service,
+	n := epg.Node{ID: r.node, Kind: epg.KindSpan, Name: evidence.Clip(s.Name), Attrs: epg.SortAttrs(attrs), Service: r.service,
 		Trace: epg.TraceRef{TraceID: r.traceID, SpanID: r.id}, Start: r.start}
 	if r.start != 0 && r.dur >= 0 {
 		n.End = r.start + r.dur
@@ -104,13 +86,13 @@ func appendEndpoint(attrs []epg.Attr, prefix string, e *endpoint, withService bo
 		return attrs
 	}
 	if withService && e.ServiceName != "" {
-		attrs = appendString(attrs, prefix+"service", e.ServiceName)
+		attrs = evidence.AppendClipped(attrs, prefix+"service", e.ServiceName)
 	}
 	if e.IPv4 != "" {
-		attrs = appendString(attrs, prefix+"ipv4", e.IPv4)
+		attrs = evidence.AppendClipped(attrs, prefix+"ipv4", e.IPv4)
 	}
 	if e.IPv6 != "" {
-		attrs = appendString(attrs, prefix+"ipv6", e.IPv6)
+		attrs = evidence.AppendClipped(attrs, prefix+"ipv6", e.IPv6)
 	}
 	if e.Port != 0 {
 		attrs = append(attrs, epg.Attr{Key: prefix + "port", Value: epg.Int(int64(e.Port))})
@@ -153,7 +135,7 @@ func statusAttrs(tags map[string]json.RawMessage) []epg.Attr {
 	}
 	out := []epg.Attr{{Key: epg.AttrStatusCode, Value: epg.String("error")}}
 	if msg != "" && msg != "true" {
-		out = appendString(out, epg.AttrStatusMessage, msg)
+		out = evidence.AppendClipped(out, epg.AttrStatusMessage, msg)
 	}
 	return out
 }
@@ -174,7 +156,7 @@ func (c *converter) remote(r *rec, seen map[string]bool) {
 	if name == "" {
 		return
 	}
-	name = clip(name)
+	name = evidence.Clip(name)
 	id := epg.ResourceNodeID(name)
 	if !seen[id] {
 		seen[id] = true
