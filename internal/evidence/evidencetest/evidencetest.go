@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/tagdebug/tag/epg"
@@ -123,4 +124,66 @@ func FuzzDecode(t *testing.T, d evidence.Decoder, data []byte) {
 	if _, err := epg.MarshalFragment(f); err != nil {
 		t.Fatalf("protobuf: %v", err)
 	}
+}
+
+// Inputs lists the *.json inputs in dir (golden files excluded), failing
+// when there are none.
+func Inputs(t testing.TB, dir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range paths {
+		if !strings.HasSuffix(p, ".golden.json") {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no inputs in %s", dir)
+	}
+	return out
+}
+
+// GoldenDir runs Golden for every input in dir, with golden files named
+// <input>.golden.json in goldenDir.
+func GoldenDir(t *testing.T, d evidence.Decoder, dir, goldenDir string) {
+	for _, p := range Inputs(t, dir) {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			Golden(t, d, p, filepath.Join(goldenDir, strings.TrimSuffix(filepath.Base(p), ".json")+".golden.json"))
+		})
+	}
+}
+
+// Build merges one fragment into a graph.
+func Build(f *epg.Fragment) *epg.Graph {
+	b := epg.NewBuilder()
+	b.Add(f)
+	return b.Build()
+}
+
+// Node returns the node with the given ID, failing the test when absent.
+func Node(t testing.TB, g *epg.Graph, id string) *epg.Node {
+	t.Helper()
+	i, ok := g.Lookup(id)
+	if !ok {
+		t.Fatalf("no node %s", id)
+	}
+	return g.Node(i)
+}
+
+// HasEdge reports whether g has an edge of kind from → to (by node ID).
+func HasEdge(g *epg.Graph, from, to string, kind epg.EdgeKind) bool {
+	i, ok := g.Lookup(from)
+	if !ok {
+		return false
+	}
+	for _, e := range g.Out(i) {
+		_, j := g.Ends(e)
+		if g.Edge(e).Kind == kind && g.Node(j).ID == to {
+			return true
+		}
+	}
+	return false
 }

@@ -16,73 +16,19 @@ import (
 	"github.com/tagdebug/tag/internal/evidence/evidencetest"
 )
 
-func inputs(t *testing.T, dir string) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, p := range paths {
-		if !strings.HasSuffix(p, ".golden.json") {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("no inputs in %s", dir)
-	}
-	return out
-}
-
-func goldenName(p string) string {
-	return strings.TrimSuffix(filepath.Base(p), ".json") + ".golden.json"
-}
-
 func TestGolden(t *testing.T) {
-	for _, p := range inputs(t, "testdata") {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			evidencetest.Golden(t, &Decoder{}, p, filepath.Join("testdata", goldenName(p)))
-		})
-	}
+	evidencetest.GoldenDir(t, &Decoder{}, "testdata", "testdata")
 }
 
 func TestConformance(t *testing.T) {
-	dir := evidencetest.ConformanceDir(t, "jaeger")
-	for _, p := range inputs(t, dir) {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			evidencetest.Golden(t, &Decoder{}, p, filepath.Join("testdata", "conformance", goldenName(p)))
-		})
-	}
+	evidencetest.GoldenDir(t, &Decoder{}, evidencetest.ConformanceDir(t, "jaeger"), filepath.Join("testdata", "conformance"))
 }
 
-func build(f *epg.Fragment) *epg.Graph {
-	b := epg.NewBuilder()
-	b.Add(f)
-	return b.Build()
-}
-
-func node(t *testing.T, g *epg.Graph, id string) *epg.Node {
-	t.Helper()
-	i, ok := g.Lookup(id)
-	if !ok {
-		t.Fatalf("no node %s", id)
-	}
-	return g.Node(i)
-}
-
-func hasEdge(g *epg.Graph, from, to string, kind epg.EdgeKind) bool {
-	i, ok := g.Lookup(from)
-	if !ok {
-		return false
-	}
-	for _, e := range g.Out(i) {
-		_, j := g.Ends(e)
-		if g.Edge(e).Kind == kind && g.Node(j).ID == to {
-			return true
-		}
-	}
-	return false
-}
+var (
+	build   = evidencetest.Build
+	node    = evidencetest.Node
+	hasEdge = evidencetest.HasEdge
+)
 
 func TestConformanceUI01(t *testing.T) {
 	dir := evidencetest.ConformanceDir(t, "jaeger")

@@ -46,15 +46,9 @@ func TestGoldenConformance(t *testing.T) {
 	}
 }
 
-func build(f *epg.Fragment) *epg.Graph {
-	b := epg.NewBuilder()
-	b.Add(f)
-	return b.Build()
-}
-
 func TestExceptionSpanEvent(t *testing.T) {
 	f := evidencetest.Decode(t, JSONDecoder{}, "testdata/exceptions.json")
-	g := build(f)
+	g := evidencetest.Build(f)
 	span, ok := g.Lookup(epg.SpanNodeID("4bf92f3577b34da6a3ce929d0e0e4736", "b7ad6b7169203331"))
 	if !ok {
 		t.Fatal("child span missing")
