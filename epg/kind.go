@@ -100,4 +100,12 @@ const (
 	EventLock      = "lock"
 	EventRace      = "race"
 	EventLeak      = "leak"
+	// EventDeadlock is a runtime's own deadlock verdict: Go's "all
+	// goroutines are asleep", the JVM's "Found one Java-level deadlock".
+	EventDeadlock = "deadlock"
+	// EventBlocked is a dump taken because work stopped making progress
+	// (a go test timeout, a watchdog's SIGQUIT).
+	EventBlocked = "blocked"
+	// EventAccess is one memory access of a race report.
+	EventAccess = "access"
 )

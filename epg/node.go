@@ -89,6 +89,20 @@ const (
 	AttrRPCGRPCStatus   = "rpc.grpc.status_code"
 	AttrThreadState     = "thread.state"
 	AttrThreadWaitFor   = "thread.wait_reason"
+	AttrThreadWaitNs    = "thread.wait_ns"    // how long the thread had been waiting
+	AttrThreadID        = "thread.id"         // goroutine number, JVM tid, OS tid (as printed)
+	AttrThreadCreatedBy = "thread.created_by" // the function whose go statement started it
+	AttrFrameCreatedBy  = "frame.created_by"  // true on frames of a creation stack
+	AttrLockKind        = "lock.kind"         // mutex, rwmutex, monitor, ownable, ...
+	AttrLockAddr        = "lock.address"      // the lock's address as printed, 0x-prefixed
+	AttrLockClass       = "lock.class"        // a JVM monitor's class
+	AttrLockMode        = "lock.mode"         // on waits edges: "read" or "write"
+	AttrAccessOp        = "access.op"         // "read" or "write" (race reports)
+	AttrAccessAddr      = "access.address"
+	AttrCount           = "count" // how many identical things a node stands for
+	// AttrHowInferred says, on an Inferred edge, what it was deduced
+	// from ("args", "source", "time", ...).
+	AttrHowInferred     = "inferred.from"
 	AttrInferredJoinKey = "join"
 )
 

@@ -10,6 +10,8 @@ package evidence
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,6 +25,32 @@ type Input struct {
 	// or a request label such as "otlp-http /v1/traces".
 	Name string
 	Data []byte
+	// Service and Process name the program the artifact came from, when
+	// the user or the transport says (tag ingest --service/--process).
+	// Runtime artifacts (dumps, profiles, execution traces) rarely say it
+	// themselves; these let thread and lock nodes of several artifacts of
+	// one process merge.
+	Service, Process string
+	// SourceRoots are directories holding the program's source, tried in
+	// order when a decoder wants to read a line of code (to name a lock
+	// from the statement that took it, say). Decoders work without them.
+	SourceRoots []string
+	// Time is when the artifact was captured (Unix ns), if known: a dump
+	// file's modification time. Decoders use it only when the artifact
+	// carries no time of its own.
+	Time int64
+}
+
+// Scope returns the process scope for thread and lock node IDs
+// ([epg.ThreadNodeID], [epg.LockNodeID]): the Process when set, else one
+// derived from the artifact's bytes, so that goroutine 1 of two unrelated
+// dumps never merges.
+func (in *Input) Scope() string {
+	if in.Process != "" {
+		return in.Process
+	}
+	sum := sha256.Sum256(in.Data)
+	return "artifact-" + hex.EncodeToString(sum[:6])
 }
 
 // Decoder turns artifacts of one format into EPG fragments.

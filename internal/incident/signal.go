@@ -10,13 +10,20 @@ import (
 // Kind is the class of a failure signal.
 type Kind string
 
-// Signal kinds found by this package. Later evidence adds more (deadlock,
-// leak, race, latency).
+// Signal kinds found by this package.
 const (
 	KindException Kind = "exception"
 	KindPanic     Kind = "panic"
 	KindError     Kind = "error"
 	KindTimeout   Kind = "timeout"
+	// KindDeadlock: a lock cycle, or a runtime's own deadlock verdict.
+	KindDeadlock Kind = "deadlock"
+	// KindBlocked: goroutines stuck when a timeout dump was taken.
+	KindBlocked Kind = "blocked"
+	// KindLeak: goroutines that should have exited (goleak, leak profile).
+	KindLeak Kind = "leak"
+	// KindRace: a data race report.
+	KindRace Kind = "race"
 )
 
 // Signal is one failure occurrence found in a graph.

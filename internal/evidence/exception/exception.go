@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagdebug/tag/epg"
 	"github.com/tagdebug/tag/internal/evidence/stacktrace"
+	"github.com/tagdebug/tag/internal/evidence/threads"
 )
 
 // Record is one recorded exception.
@@ -74,8 +75,8 @@ func appendTrace(f *epg.Fragment, r Record, tr *stacktrace.Trace, id string, att
 	}
 	ev := epg.Node{ID: id, Kind: epg.KindEvent, Name: name, Attrs: attrs, Start: r.Time, End: r.Time,
 		Trace: r.Trace, Thread: r.Thread, Service: r.Service}
-	if top := firstInApp(tr.Frames); top != nil {
-		ev.Loc = frameLoc(top)
+	if top := threads.FirstInApp(tr.Frames); top != nil {
+		ev.Loc = threads.Loc(top)
 	}
 	f.Nodes = append(f.Nodes, ev)
 	prev := ""
@@ -90,7 +91,7 @@ func appendTrace(f *epg.Fragment, r Record, tr *stacktrace.Trace, id string, att
 			fattrs = fattrs.Set("frame.module", epg.String(fr.Module))
 		}
 		f.Nodes = append(f.Nodes, epg.Node{ID: fid, Kind: epg.KindFrame, Name: fr.Function, Attrs: fattrs,
-			Loc: frameLoc(fr), Trace: r.Trace, Thread: r.Thread, Service: r.Service})
+			Loc: threads.Loc(fr), Trace: r.Trace, Thread: r.Thread, Service: r.Service})
 		if i == 0 {
 			f.Edges = append(f.Edges, epg.Edge{From: fid, To: id, Kind: epg.EdgeEmits})
 		} else {
@@ -112,20 +113,4 @@ func appendTrace(f *epg.Fragment, r Record, tr *stacktrace.Trace, id string, att
 		f.Edges = append(f.Edges, epg.Edge{From: id, To: causeID, Kind: epg.EdgeCausedBy})
 	}
 	return id
-}
-
-func frameLoc(fr *stacktrace.Frame) *epg.Location {
-	return &epg.Location{File: fr.File, Line: fr.Line, Column: fr.Column, Function: fr.Function, Lang: fr.Lang, InApp: fr.InApp}
-}
-
-func firstInApp(frames []stacktrace.Frame) *stacktrace.Frame {
-	for i := range frames {
-		if frames[i].InApp {
-			return &frames[i]
-		}
-	}
-	if len(frames) > 0 {
-		return &frames[0]
-	}
-	return nil
 }
