@@ -21,6 +21,7 @@ func Detect(g *epg.Graph, opt Options) []Signal {
 	var out []Signal
 	out = append(out, d.exceptions()...)
 	out = append(out, d.spanSignals()...)
+	out = append(out, d.runtimeSignals()...)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Time != out[j].Time {
 			return out[i].Time < out[j].Time
