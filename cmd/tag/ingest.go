@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -15,6 +16,7 @@ import (
 func (a *app) ingestCommand() *cobra.Command {
 	var format string
 	var deadline time.Duration
+	var origin ingest.Origin
 	cmd := &cobra.Command{
 		Use:   "ingest [--format F] FILE...",
 		Short: "Decode, redact and store evidence files (format auto-detected)",
@@ -22,7 +24,12 @@ func (a *app) ingestCommand() *cobra.Command {
 deriving incidents. All files are one transaction: if any file is bad, nothing
 is stored and the error names the file and the byte offset or line.
 
-Formats: otlp-json, otlp-proto, jaeger-json, zipkin-json (auto-detected).`,
+Runtime artifacts (dumps, profiles, execution traces) rarely name their
+process: give --process to let several artifacts of one process share thread
+and lock identities, and --src to let decoders read source lines (to name the
+lock a statement takes).
+
+Formats (auto-detected): ` + formatNames() + `.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := a.pipeline(cmd.Context())
@@ -32,6 +39,7 @@ Formats: otlp-json, otlp-proto, jaeger-json, zipkin-json (auto-detected).`,
 			if deadline > 0 {
 				p.Detect.Deadline = deadline
 			}
+			p.Origin = origin
 			var prog *barProgress
 			if !a.jsonOut && isTerminal(a.stderr) {
 				prog = &barProgress{}
@@ -69,7 +77,19 @@ Formats: otlp-json, otlp-proto, jaeger-json, zipkin-json (auto-detected).`,
 	}
 	cmd.Flags().StringVar(&format, "format", "", "evidence format (default: auto-detect)")
 	cmd.Flags().DurationVar(&deadline, "deadline", 0, "treat spans longer than this as timeouts")
+	cmd.Flags().StringVar(&origin.Service, "service", "", "service the evidence came from, where it does not say")
+	cmd.Flags().StringVar(&origin.Process, "process", "", "process identity (e.g. host/pid) shared by artifacts of one process")
+	cmd.Flags().StringArrayVar(&origin.SourceRoots, "src", nil, "directory with the program's source (repeatable)")
 	return cmd
+}
+
+// formatNames lists the decoders' formats in detection order.
+func formatNames() string {
+	var names []string
+	for _, d := range ingest.Decoders() {
+		names = append(names, d.Format())
+	}
+	return strings.Join(names, ", ")
 }
 
 // ingestOutput is `tag ingest --json`.

@@ -36,6 +36,27 @@ type Pipeline struct {
 	Redactor redact.Redactor
 	// Detect tunes incident detection.
 	Detect incident.Options
+	// Origin fills the Service, Process and SourceRoots of every input
+	// that does not say them itself (tag ingest --service/--process/--src).
+	Origin Origin
+}
+
+// Origin says where evidence came from when the evidence does not.
+type Origin struct {
+	Service, Process string
+	SourceRoots      []string
+}
+
+func (o *Origin) apply(in *evidence.Input) {
+	if in.Service == "" {
+		in.Service = o.Service
+	}
+	if in.Process == "" {
+		in.Process = o.Process
+	}
+	if in.SourceRoots == nil {
+		in.SourceRoots = o.SourceRoots
+	}
 }
 
 // Progress receives progress over a multi-file ingest: Total once with the
@@ -115,6 +136,9 @@ func (p *Pipeline) Files(ctx context.Context, paths []string, format string, pro
 			prog.Phase("decoding " + path)
 		}
 		in := &evidence.Input{Name: path, Data: data}
+		if st, err := os.Stat(path); err == nil {
+			in.Time = st.ModTime().UnixNano()
+		}
 		art, fr, err := p.decode(ctx, in, format)
 		if err != nil {
 			return nil, err
@@ -150,6 +174,7 @@ func (p *Pipeline) Fragment(ctx context.Context, in *evidence.Input, f *epg.Frag
 }
 
 func (p *Pipeline) decode(ctx context.Context, in *evidence.Input, format string) (store.Artifact, FileResult, error) {
+	p.Origin.apply(in)
 	var d evidence.Decoder
 	var err error
 	if format != "" {
