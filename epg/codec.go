@@ -104,13 +104,13 @@ func valueToPB(v Value) *epgpb.Value {
 	case ValueBytes:
 		return &epgpb.Value{V: &epgpb.Value_Bytes{Bytes: []byte(v.str)}}
 	case ValueArray:
-		vs := make([]*epgpb.Value, len(v.arr))
-		for i, e := range v.arr {
+		vs := make([]*epgpb.Value, len(v.ArrayVal()))
+		for i, e := range v.ArrayVal() {
 			vs[i] = valueToPB(e)
 		}
 		return &epgpb.Value{V: &epgpb.Value_Array{Array: &epgpb.ArrayValue{Values: vs}}}
 	case ValueMap:
-		return &epgpb.Value{V: &epgpb.Value_Map{Map: &epgpb.MapValue{Attrs: attrsToPB(v.kv)}}}
+		return &epgpb.Value{V: &epgpb.Value_Map{Map: &epgpb.MapValue{Attrs: attrsToPB(v.MapVal())}}}
 	}
 	return &epgpb.Value{}
 }
@@ -145,7 +145,7 @@ func valueFromPB(pv *epgpb.Value) Value {
 		}
 		return Array(vs...)
 	case *epgpb.Value_Map:
-		return Value{kind: ValueMap, kv: attrsFromPB(x.Map.GetAttrs())}
+		return Value{kind: ValueMap, comp: &composite{kv: attrsFromPB(x.Map.GetAttrs())}}
 	}
 	return Value{}
 }

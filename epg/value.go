@@ -29,8 +29,15 @@ type Value struct {
 	kind ValueKind
 	num  uint64 // int, float bits or bool
 	str  string // string or bytes
-	arr  []Value
-	kv   []Attr
+	// comp holds arrays and maps out of line: they are rare, and a Value
+	// is copied into every attribute of every node, so every byte here is
+	// paid millions of times.
+	comp *composite
+}
+
+type composite struct {
+	arr []Value
+	kv  []Attr
 }
 
 // String returns a string value.
@@ -55,11 +62,11 @@ func Bool(b bool) Value {
 func Bytes(b []byte) Value { return Value{kind: ValueBytes, str: string(b)} }
 
 // Array returns an array value.
-func Array(vs ...Value) Value { return Value{kind: ValueArray, arr: vs} }
+func Array(vs ...Value) Value { return Value{kind: ValueArray, comp: &composite{arr: vs}} }
 
 // Map returns a map value; attrs are sorted by key.
 func Map(attrs ...Attr) Value {
-	return Value{kind: ValueMap, kv: SortAttrs(attrs)}
+	return Value{kind: ValueMap, comp: &composite{kv: SortAttrs(attrs)}}
 }
 
 // Kind reports the value's type.
@@ -107,10 +114,20 @@ func (v Value) BytesVal() []byte {
 }
 
 // ArrayVal returns the elements of an array value.
-func (v Value) ArrayVal() []Value { return v.arr }
+func (v Value) ArrayVal() []Value {
+	if v.comp == nil {
+		return nil
+	}
+	return v.comp.arr
+}
 
 // MapVal returns the entries of a map value, sorted by key.
-func (v Value) MapVal() []Attr { return v.kv }
+func (v Value) MapVal() []Attr {
+	if v.comp == nil {
+		return nil
+	}
+	return v.comp.kv
+}
 
 // AsString renders any value as text, the way a person would read it.
 func (v Value) AsString() string {
@@ -134,16 +151,17 @@ func (v Value) AsString() string {
 
 // Equal reports whether two values have the same type and content.
 func (v Value) Equal(o Value) bool {
-	if v.kind != o.kind || v.num != o.num || v.str != o.str || len(v.arr) != len(o.arr) || len(v.kv) != len(o.kv) {
+	va, oa, vk, ok := v.ArrayVal(), o.ArrayVal(), v.MapVal(), o.MapVal()
+	if v.kind != o.kind || v.num != o.num || v.str != o.str || len(va) != len(oa) || len(vk) != len(ok) {
 		return false
 	}
-	for i := range v.arr {
-		if !v.arr[i].Equal(o.arr[i]) {
+	for i := range va {
+		if !va[i].Equal(oa[i]) {
 			return false
 		}
 	}
-	for i := range v.kv {
-		if v.kv[i].Key != o.kv[i].Key || !v.kv[i].Value.Equal(o.kv[i].Value) {
+	for i := range vk {
+		if vk[i].Key != ok[i].Key || !vk[i].Value.Equal(ok[i].Value) {
 			return false
 		}
 	}
@@ -166,12 +184,12 @@ func (v Value) MarshalJSON() ([]byte, error) {
 	case ValueBool:
 		return strconv.AppendBool(nil, v.BoolVal()), nil
 	case ValueArray:
-		if v.arr == nil {
+		if v.ArrayVal() == nil {
 			return []byte("[]"), nil
 		}
-		return json.Marshal(v.arr)
+		return json.Marshal(v.ArrayVal())
 	case ValueMap:
-		return marshalAttrs(v.kv)
+		return marshalAttrs(v.MapVal())
 	}
 	return []byte("null"), nil
 }

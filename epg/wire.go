@@ -35,7 +35,7 @@ func appendNode(b []byte, n *Node, fragPolicy string) []byte {
 	b = appendUint(b, 2, uint64(n.Kind))
 	b = appendStr(b, 3, n.Name)
 	for i := range n.Attrs {
-		b = appendMsg(b, 4, func(b []byte) []byte { return appendAttr(b, &n.Attrs[i]) })
+		b = appendAttrMsg(b, 4, &n.Attrs[i])
 	}
 	b = appendInt(b, 5, n.Start)
 	b = appendInt(b, 6, n.End)
@@ -68,7 +68,7 @@ func appendEdge(b []byte, e *Edge) []byte {
 	b = appendStr(b, 2, e.To)
 	b = appendUint(b, 3, uint64(e.Kind))
 	for i := range e.Attrs {
-		b = appendMsg(b, 4, func(b []byte) []byte { return appendAttr(b, &e.Attrs[i]) })
+		b = appendAttrMsg(b, 4, &e.Attrs[i])
 	}
 	if e.Inferred {
 		b = appendUint(b, 5, 1)
@@ -76,9 +76,54 @@ func appendEdge(b []byte, e *Edge) []byte {
 	return b
 }
 
+// appendAttrMsg writes attribute a as field num. Attributes are the most
+// numerous messages and mostly tiny, so their lengths are computed up
+// front rather than reserved and shifted as appendMsg does.
+func appendAttrMsg(b []byte, num protowire.Number, a *Attr) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(sizeAttr(a)))
+	return appendAttr(b, a)
+}
+
 func appendAttr(b []byte, a *Attr) []byte {
 	b = appendStr(b, 1, a.Key)
-	return appendMsg(b, 2, func(b []byte) []byte { return appendValue(b, &a.Value) })
+	b = protowire.AppendTag(b, 2, protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(sizeValue(&a.Value)))
+	return appendValue(b, &a.Value)
+}
+
+// sizeAttr is the encoded size of an Attr message body.
+func sizeAttr(a *Attr) int {
+	n := 0
+	if a.Key != "" {
+		n += 1 + protowire.SizeBytes(len(a.Key))
+	}
+	return n + 1 + protowire.SizeBytes(sizeValue(&a.Value))
+}
+
+// sizeValue is the encoded size of a Value message body.
+func sizeValue(v *Value) int {
+	switch v.kind {
+	case ValueString, ValueBytes:
+		return 1 + protowire.SizeBytes(len(v.str))
+	case ValueInt, ValueBool:
+		return 1 + protowire.SizeVarint(v.num)
+	case ValueFloat:
+		return 1 + 8
+	case ValueArray:
+		body := 0
+		for i := range v.ArrayVal() {
+			body += 1 + protowire.SizeBytes(sizeValue(&v.ArrayVal()[i]))
+		}
+		return 1 + protowire.SizeBytes(body)
+	case ValueMap:
+		body := 0
+		for i := range v.MapVal() {
+			body += 1 + protowire.SizeBytes(sizeAttr(&v.MapVal()[i]))
+		}
+		return 1 + protowire.SizeBytes(body)
+	}
+	return 0
 }
 
 // appendValue writes a Value message; its oneof member is written even
@@ -102,15 +147,15 @@ func appendValue(b []byte, v *Value) []byte {
 		b = protowire.AppendString(b, v.str)
 	case ValueArray:
 		b = appendMsg(b, 6, func(b []byte) []byte {
-			for i := range v.arr {
-				b = appendMsg(b, 1, func(b []byte) []byte { return appendValue(b, &v.arr[i]) })
+			for i := range v.ArrayVal() {
+				b = appendMsg(b, 1, func(b []byte) []byte { return appendValue(b, &v.ArrayVal()[i]) })
 			}
 			return b
 		})
 	case ValueMap:
 		b = appendMsg(b, 7, func(b []byte) []byte {
-			for i := range v.kv {
-				b = appendMsg(b, 1, func(b []byte) []byte { return appendAttr(b, &v.kv[i]) })
+			for i := range v.MapVal() {
+				b = appendAttrMsg(b, 1, &v.MapVal()[i])
 			}
 			return b
 		})
