@@ -92,6 +92,12 @@ func evidenceOf(g *epg.Graph, node string) []Evidence {
 	if !ok {
 		return out
 	}
+	if isRuntimeSignal(g, start) {
+		for _, i := range runtimeEvidence(g, start) {
+			out = append(out, evidenceItem(g, i))
+		}
+		return out
+	}
 	follow := func(e int32) bool {
 		switch g.Edge(e).Kind {
 		case epg.EdgeEmits, epg.EdgeCall, epg.EdgeCausedBy, epg.EdgeCorrelates:
@@ -127,14 +133,21 @@ func evidenceOf(g *epg.Graph, node string) []Evidence {
 	}
 	slices.SortStableFunc(idx, func(a, b int32) int { return evidenceRank(g, a) - evidenceRank(g, b) })
 	for _, i := range idx {
-		n := g.Node(i)
-		ev := Evidence{Node: n.ID, Kind: kindLabel(n), Summary: Summary(n)}
-		if !n.Loc.IsZero() {
-			ev.Loc = n.Loc
-		}
-		out = append(out, ev)
+		out = append(out, evidenceItem(g, i))
 	}
 	return out
+}
+
+func evidenceItem(g *epg.Graph, i int32) Evidence {
+	n := g.Node(i)
+	ev := Evidence{Node: n.ID, Kind: kindLabel(n), Summary: Summary(n)}
+	if n.Kind == epg.KindLock {
+		ev.Summary = oneLine(lockSummary(g, n), 300)
+	}
+	if !n.Loc.IsZero() {
+		ev.Loc = n.Loc
+	}
+	return ev
 }
 
 // evidenceRank orders evidence the way an engineer reads it: the failure,
@@ -185,6 +198,8 @@ func Summary(n *epg.Node) string {
 			}
 		}
 		return s
+	case epg.KindThread:
+		return oneLine(threadSummary(n), 300)
 	case epg.KindFrame:
 		if n.Loc != nil {
 			app := ""
@@ -195,7 +210,7 @@ func Summary(n *epg.Node) string {
 		}
 	case epg.KindEvent:
 		switch n.EventType() {
-		case epg.EventException, epg.EventPanic:
+		case epg.EventException, epg.EventPanic, epg.EventDeadlock, epg.EventBlocked, epg.EventLeak, epg.EventRace:
 			s := n.Attrs.Str(epg.AttrExceptionType)
 			if m := n.Attrs.Str(epg.AttrExceptionMsg); m != "" {
 				s += ": " + oneLine(m, 200)

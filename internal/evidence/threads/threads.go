@@ -45,7 +45,7 @@ type Stack struct {
 type Node struct {
 	ID      string // from epg.ThreadNodeID
 	Name    string // "goroutine 7", "main", "pool-1-thread-2"
-	Attrs   epg.Attrs
+	Attrs   epg.Attrs // sorted by Append
 	Start   int64
 	End     int64
 	Trace   epg.TraceRef
@@ -57,7 +57,7 @@ type Node struct {
 // node IDs are the thread ID plus "/frame/i" (and "/created/i" for the
 // creation stack), so a thread's stack is stable across re-decoding.
 func Append(f *epg.Fragment, t Node) {
-	n := epg.Node{ID: t.ID, Kind: epg.KindThread, Name: t.Name, Attrs: t.Attrs,
+	n := epg.Node{ID: t.ID, Kind: epg.KindThread, Name: t.Name, Attrs: epg.SortAttrs(t.Attrs),
 		Start: t.Start, End: t.End, Trace: t.Trace, Thread: t.ID, Service: t.Service}
 	if top := FirstInApp(t.Stack.Frames); top != nil {
 		n.Loc = Loc(top)
