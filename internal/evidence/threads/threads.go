@@ -43,8 +43,8 @@ type Stack struct {
 
 // Node describes a thread before it becomes an EPG node.
 type Node struct {
-	ID      string // from epg.ThreadNodeID
-	Name    string // "goroutine 7", "main", "pool-1-thread-2"
+	ID      string    // from epg.ThreadNodeID
+	Name    string    // "goroutine 7", "main", "pool-1-thread-2"
 	Attrs   epg.Attrs // sorted by Append
 	Start   int64
 	End     int64
