@@ -75,12 +75,35 @@ func Load(ctx context.Context, st store.Store, ref string) (*View, error) {
 	}
 	g := b.Build()
 	if rep.TraceID != "" {
-		g = g.Subgraph(func(n *epg.Node) bool { return n.Trace.TraceID == rep.TraceID })
+		g = traceView(g, rep.TraceID)
 	}
 	v.Graph = g
 	v.Evidence = evidenceOf(g, rep.Node)
 	v.Timeline = timelineOf(g)
 	return v, nil
+}
+
+// traceView keeps the nodes of one trace and the traceless evidence joined
+// to them (a goroutine dump's threads and frames, a log line matched by
+// time), but not the other requests that shared an export batch.
+func traceView(g *epg.Graph, trace string) *epg.Graph {
+	var starts []int32
+	g.Nodes(epg.KindUnspecified, func(i int32, n *epg.Node) bool {
+		if n.Trace.TraceID == trace {
+			starts = append(starts, i)
+		}
+		return true
+	})
+	keep := make(map[string]bool, len(starts))
+	g.Walk(starts, epg.Both, nil, func(i int32, depth int) bool {
+		n := g.Node(i)
+		if depth > 0 && n.Trace.TraceID != "" {
+			return false
+		}
+		keep[n.ID] = true
+		return true
+	})
+	return g.Subgraph(func(n *epg.Node) bool { return keep[n.ID] })
 }
 
 // evidenceOf walks from the signal node to what explains it: the frames

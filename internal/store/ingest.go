@@ -58,6 +58,9 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		if err := insertTraces(ctx, tx, info.ID, ids); err != nil {
 			return nil, err
 		}
+		if err := insertScopes(ctx, tx, info.ID, a.Fragment); err != nil {
+			return nil, err
+		}
 		for _, t := range ids {
 			if !traceSet[t] {
 				traceSet[t] = true
@@ -148,11 +151,41 @@ func mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, batchID
 			b.Add(f)
 		}
 	}
+	// Evidence without any trace context (a goroutine dump, a log file)
+	// joins what was stored for the same process, or the same service
+	// around the same time, so a panic lands on the request it killed.
+	var scopes []scope
+	for _, f := range batch {
+		if len(f.TraceIDs()) == 0 {
+			scopes = append(scopes, scopesOf(f)...)
+		}
+	}
+	if len(scopes) > 0 {
+		exclude := map[int64]bool{}
+		for _, id := range batchIDs {
+			exclude[id] = true
+		}
+		ids, err := relatedArtifacts(ctx, tx, scopes, exclude, joinSlack)
+		if err != nil {
+			return nil, err
+		}
+		frags, err := loadFragments(ctx, tx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range frags {
+			b.Add(f)
+		}
+	}
 	for _, f := range batch {
 		b.Add(f)
 	}
 	return b.Build(), nil
 }
+
+// joinSlack widens a time window when joining by service: a dump is
+// taken a little after the requests it explains started.
+const joinSlack = int64(60e9)
 
 // replaceOccurrences makes the stored occurrences of the given traces
 // exactly the new signals, returning every incident ID whose occurrences

@@ -54,6 +54,16 @@ var migrations = []string{
 	CREATE INDEX occurrences_incident ON occurrences(incident_id, time);`,
 	// 2: fragments may be stored compressed; '' means plain protobuf.
 	`ALTER TABLE artifacts ADD COLUMN compression TEXT NOT NULL DEFAULT ''`,
+	// 3: the services and processes each artifact speaks of, with their
+	// time windows, so evidence without trace context can be joined.
+	`CREATE TABLE artifact_scopes (
+		kind        TEXT    NOT NULL,
+		name        TEXT    NOT NULL,
+		artifact_id INTEGER NOT NULL REFERENCES artifacts(id),
+		start_ns    INTEGER NOT NULL,
+		end_ns      INTEGER NOT NULL,
+		PRIMARY KEY (kind, name, artifact_id)
+	) WITHOUT ROWID;`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -160,14 +160,63 @@ func (s *SQLite) Occurrences(ctx context.Context, incidentID string) ([]Occurren
 		return nil, err
 	}
 	for i := range out {
-		if out[i].TraceID == "" {
-			continue
+		if out[i].TraceID != "" {
+			ids, err := artifactsOfTraces(ctx, s.db, []string{out[i].TraceID})
+			if err != nil {
+				return nil, err
+			}
+			out[i].Artifacts = ids
 		}
-		ids, err := artifactsOfTraces(ctx, s.db, []string{out[i].TraceID})
+		rel, err := s.related(ctx, out[i].Artifacts, out[i].TraceID != "")
 		if err != nil {
 			return nil, err
 		}
-		out[i].Artifacts = ids
+		out[i].Artifacts = append(out[i].Artifacts, rel...)
+	}
+	return out, nil
+}
+
+// related returns the artifacts joined to arts by process or by service
+// and time. For a traced occurrence only traceless ones are added: other
+// traces are other requests.
+func (s *SQLite) related(ctx context.Context, arts []int64, traced bool) ([]int64, error) {
+	if len(arts) == 0 {
+		return nil, nil
+	}
+	exclude := map[int64]bool{}
+	for _, a := range arts {
+		exclude[a] = true
+	}
+	var scopes []scope
+	for start := 0; start < len(arts); start += inChunk {
+		chunk := arts[start:min(start+inChunk, len(arts))]
+		rows, err := s.db.QueryContext(ctx, `SELECT kind, name, start_ns, end_ns FROM artifact_scopes WHERE artifact_id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var sc scope
+			if err := rows.Scan(&sc.kind, &sc.name, &sc.start, &sc.end); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			scopes = append(scopes, sc)
+		}
+		rows.Close()
+	}
+	ids, err := relatedArtifacts(ctx, s.db, scopes, exclude, joinSlack)
+	if err != nil || !traced {
+		return ids, err
+	}
+	out := ids[:0]
+	for _, id := range ids {
+		var one int
+		err := s.db.QueryRowContext(ctx, `SELECT 1 FROM artifact_traces WHERE artifact_id = ? LIMIT 1`, id).Scan(&one)
+		if err == sql.ErrNoRows {
+			out = append(out, id)
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
