@@ -1,0 +1,301 @@
+package gotrace
+
+import (
+	"golang.org/x/exp/trace"
+)
+
+// maxSitesPerGoroutine bounds the distinct (reason, site) blocks kept per
+// goroutine; more are counted in the reason totals only.
+const maxSitesPerGoroutine = 64
+
+// goroutine is what the trace said about one goroutine.
+type goroutine struct {
+	id      trace.GoID
+	start   trace.Time // creation, or first sight
+	end     trace.Time // exit; 0 while alive
+	created bool
+	creator trace.GoID
+	// createdBy is the creator's stack at the go statement; entry the
+	// function the goroutine started in.
+	createdBy  *stackInfo
+	entry      string
+	entryStack *stackInfo
+	system     bool
+	state      trace.GoState
+
+	blockAt     trace.Time
+	blockReason string
+	blockStack  *stackInfo
+	blockLock   *lockAgg
+
+	syscallAt, assistAt          trace.Time
+	syscalls, syscallNs          int64
+	assists, assistNs            int64
+	reasons                      []reasonTotal
+	sites                        map[siteKey]*blockSite
+	siteSeq                      []*blockSite
+	longest                      int64
+	longestStack                 *stackInfo
+	annotated, woke, inHappensBy bool
+}
+
+type reasonTotal struct {
+	reason    string
+	count, ns int64
+}
+
+type siteKey struct{ reason, site string }
+
+// blockSite aggregates the blocks of one goroutine for one reason at one
+// call site.
+type blockSite struct {
+	siteKey
+	fn                string
+	count, total, max int64
+}
+
+// interesting reports whether the goroutine earns a thread node.
+func (g *goroutine) interesting() bool {
+	return !g.system && (g.created || len(g.reasons) > 0 || g.syscalls > 0 || g.annotated || g.woke || g.inHappensBy || g.blockAt != 0)
+}
+
+// goroutine returns the state of id, creating it when there is room.
+func (c *converter) goroutine(id trace.GoID, t trace.Time) *goroutine {
+	if g, ok := c.gs[id]; ok {
+		return g
+	}
+	if id == trace.NoGoroutine || len(c.gs) >= c.trackLimit() {
+		c.dropped.goroutines++
+		return nil
+	}
+	g := &goroutine{id: id, start: t, creator: trace.NoGoroutine}
+	c.gs[id] = g
+	c.order = append(c.order, g)
+	return g
+}
+
+// trackLimit bounds the goroutines followed at once: room for the thread
+// nodes kept plus the runtime's own.
+func (c *converter) trackLimit() int { return 2*c.lim.Goroutines + 1024 }
+
+// retire forgets a goroutine that exited without earning a node, so a
+// server's churn of short-lived goroutines does not grow the tables.
+func (c *converter) retire(g *goroutine) {
+	if g.interesting() {
+		return
+	}
+	delete(c.gs, g.id)
+	if len(c.order) > 2*len(c.gs)+1024 {
+		kept := c.order[:0]
+		for _, o := range c.order {
+			if c.gs[o.id] == o {
+				kept = append(kept, o)
+			}
+		}
+		clear(c.order[len(kept):])
+		c.order = kept
+	}
+}
+
+// transition folds one goroutine state change in.
+func (c *converter) transition(ev *trace.Event, st *trace.StateTransition) {
+	from, to := st.Goroutine()
+	id := st.Resource.Goroutine()
+	t := ev.Time()
+	switch {
+	case from == trace.GoNotExist:
+		c.created(ev, st, id, to)
+		return
+	case to == trace.GoNotExist:
+		if g := c.gs[id]; g != nil {
+			c.finishSyscall(g, t)
+			g.end, g.state = t, to
+			c.retire(g)
+		}
+		return
+	}
+	g := c.goroutine(id, t)
+	if g == nil {
+		return
+	}
+	if from == trace.GoUndetermined {
+		c.status(g, st, t, to)
+		return
+	}
+	switch {
+	case to == trace.GoWaiting:
+		c.block(g, t, st.Reason, c.stacks.get(st.Stack))
+	case from == trace.GoWaiting:
+		c.unblock(ev, g, t)
+	case to == trace.GoSyscall:
+		g.syscallAt = t
+	case from == trace.GoSyscall:
+		c.finishSyscall(g, t)
+	}
+	g.state = to
+}
+
+// created handles a go statement (or a goroutine the runtime made).
+func (c *converter) created(ev *trace.Event, st *trace.StateTransition, id trace.GoID, to trace.GoState) {
+	t := ev.Time()
+	g := c.goroutine(id, t)
+	if g == nil {
+		return
+	}
+	g.created, g.start, g.state = true, t, to
+	g.creator = ev.Goroutine()
+	g.createdBy = c.stacks.get(ev.Stack())
+	if si := c.stacks.get(st.Stack); si != nil && len(si.frames) > 0 {
+		g.entry, g.entryStack = si.frames[0].Function, si
+	}
+	g.system = isSystemEntry(g.entry)
+	switch to {
+	case trace.GoWaiting:
+		g.blockAt, g.blockReason = t, "unknown"
+	case trace.GoSyscall:
+		g.syscallAt = t
+	}
+	if g.system {
+		return
+	}
+	if p := c.gs[g.creator]; p != nil && !p.system && p != g {
+		if h := c.hb(p, g); h != nil && h.created == 0 {
+			h.created = t
+			h.count++
+		}
+	}
+}
+
+// status handles the state report the trace gives for every goroutine at
+// the start of a generation. Only a goroutine seen for the first time
+// learns from it: one already waiting when the trace (or a flight
+// recorder's window) began is counted as blocked from here.
+func (c *converter) status(g *goroutine, st *trace.StateTransition, t trace.Time, to trace.GoState) {
+	if g.state != trace.GoUndetermined {
+		if g.state != to && to != trace.GoWaiting {
+			g.state = to
+		}
+		return
+	}
+	g.state = to
+	si := c.stacks.get(st.Stack)
+	c.learnEntry(g, si)
+	switch to {
+	case trace.GoWaiting:
+		reason := "unknown"
+		if si != nil && si.lockKind != "" {
+			reason = "sync"
+		}
+		c.block(g, t, reason, si)
+	case trace.GoSyscall:
+		g.syscallAt = t
+	}
+}
+
+// learnEntry names the entry of a goroutine the trace did not see start,
+// from the outermost frame of a stack of it.
+func (c *converter) learnEntry(g *goroutine, si *stackInfo) {
+	if g.created || g.entry != "" || si == nil || si.entry == "" {
+		return
+	}
+	g.entry = si.entry
+	g.system = g.system || isSystemEntry(g.entry)
+}
+
+func (c *converter) finishSyscall(g *goroutine, t trace.Time) {
+	if g.syscallAt != 0 {
+		g.syscalls++
+		g.syscallNs += int64(t - g.syscallAt)
+		g.syscallAt = 0
+	}
+}
+
+// block starts a wait.
+func (c *converter) block(g *goroutine, t trace.Time, reason string, si *stackInfo) {
+	c.learnEntry(g, si)
+	switch reason {
+	case "system goroutine wait", "GC background sweeper wait", "GC weak to strong wait":
+		g.system = true
+	}
+	g.blockAt, g.blockReason, g.blockStack, g.blockLock = t, reason, si, nil
+	if reason == "sync" && si != nil && si.lockKind != "" && si.site != "" && !g.system {
+		g.blockLock = c.lock(si)
+	}
+}
+
+// unblock ends g's wait; the goroutine running the event woke it.
+func (c *converter) unblock(ev *trace.Event, g *goroutine, t trace.Time) {
+	if g.blockAt == 0 {
+		return
+	}
+	d := int64(t - g.blockAt)
+	c.recordBlock(g, d)
+	if l := g.blockLock; l != nil {
+		l.wait(g, c.clock.unix(g.blockAt), c.clock.unix(t), d, g.blockStack.lockMode)
+	}
+	if u := c.gs[ev.Goroutine()]; u != nil && u != g && !u.system && !g.system {
+		if l := g.blockLock; l != nil {
+			l.held(u, c.clock.unix(t))
+			u.woke = true
+		}
+		if ordersGoroutines(g.blockReason) {
+			if h := c.hb(u, g); h != nil {
+				h.unblock(g.blockReason, c.clock.unix(t))
+				u.woke = true
+			}
+		}
+	}
+	g.blockAt, g.blockReason, g.blockStack, g.blockLock = 0, "", nil, nil
+}
+
+// ordersGoroutines reports whether a wake-up from reason means the waker
+// did something the wakee waited for. Timers and the network poller wake
+// goroutines from whatever goroutine happens to run the scheduler.
+func ordersGoroutines(reason string) bool {
+	switch reason {
+	case "chan send", "chan receive", "select", "sync", "sync.(*Cond).Wait":
+		return true
+	}
+	return false
+}
+
+// recordBlock adds a finished wait of d ns to g's totals.
+func (c *converter) recordBlock(g *goroutine, d int64) {
+	reason := g.blockReason
+	i := 0
+	for i < len(g.reasons) && g.reasons[i].reason != reason {
+		i++
+	}
+	if i == len(g.reasons) {
+		g.reasons = append(g.reasons, reasonTotal{reason: reason})
+	}
+	g.reasons[i].count++
+	g.reasons[i].ns += d
+	if d > g.longest || g.longestStack == nil {
+		g.longest, g.longestStack = d, g.blockStack
+	}
+	top := g.blockStack.topFrame()
+	if top == nil {
+		return
+	}
+	k := siteKey{reason, g.blockStack.site}
+	if k.site == "" {
+		k.site = top.File + ":?"
+	}
+	s := g.sites[k]
+	if s == nil {
+		if len(g.siteSeq) >= maxSitesPerGoroutine {
+			c.dropped.sites++
+			return
+		}
+		if g.sites == nil {
+			g.sites = make(map[siteKey]*blockSite)
+		}
+		s = &blockSite{siteKey: k, fn: top.Function}
+		g.sites[k] = s
+		g.siteSeq = append(g.siteSeq, s)
+	}
+	s.count++
+	s.total += d
+	s.max = max(s.max, d)
+}

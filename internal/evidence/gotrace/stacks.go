@@ -1,0 +1,154 @@
+package gotrace
+
+import (
+	"strconv"
+	"strings"
+
+	"golang.org/x/exp/trace"
+
+	"github.com/tagdebug/tag/internal/evidence/stacktrace"
+)
+
+// maxFrames bounds the frames kept of one stack: the runtime records up
+// to 128, and the innermost ones say what the goroutine was doing.
+const maxFrames = 32
+
+// stackInfo is what the converter needs of one trace stack, worked out
+// once per stack and generation.
+type stackInfo struct {
+	frames []stacktrace.Frame // innermost first
+	// top is the index of the first frame below the runtime and sync
+	// packages: the code that blocked. -1 when there is none.
+	top int
+	// site is "file:line" of frames[top], the aggregation key of a
+	// block and the identity of a lock.
+	site string
+	// lockKind is "mutex" or "rwmutex" when the stack is acquiring one;
+	// lockMode is "read" for RLock.
+	lockKind, lockMode string
+	// entry is the outermost function: where the goroutine started.
+	entry string
+}
+
+// topFrame returns the blocking frame, else the innermost, else nil.
+func (s *stackInfo) topFrame() *stacktrace.Frame {
+	switch {
+	case s == nil || len(s.frames) == 0:
+		return nil
+	case s.top >= 0:
+		return &s.frames[s.top]
+	}
+	return &s.frames[0]
+}
+
+// stacks converts and caches stacks. A trace.Stack is a handle into its
+// generation's tables, so the cache is emptied at every generation.
+type stacks struct {
+	cache map[trace.Stack]*stackInfo
+	buf   strings.Builder
+}
+
+func (c *stacks) reset() { c.cache = make(map[trace.Stack]*stackInfo) }
+
+func (c *stacks) get(s trace.Stack) *stackInfo {
+	if s == trace.NoStack {
+		return nil
+	}
+	if si, ok := c.cache[s]; ok {
+		return si
+	}
+	si := c.convert(s)
+	c.cache[s] = si
+	return si
+}
+
+// convert renders the stack the way runtime/debug.Stack prints one and
+// has package stacktrace parse it, so that frames from every Go artifact
+// get the same module and in-app judgement.
+func (c *stacks) convert(s trace.Stack) *stackInfo {
+	c.buf.Reset()
+	c.buf.WriteString("goroutine 1 [running]:\n")
+	n := 0
+	for f := range s.Frames() {
+		if n == maxFrames {
+			break
+		}
+		n++
+		c.buf.WriteString(f.Func)
+		c.buf.WriteString("(...)\n\t")
+		c.buf.WriteString(f.File)
+		c.buf.WriteByte(':')
+		c.buf.WriteString(strconv.FormatUint(f.Line, 10))
+		c.buf.WriteByte('\n')
+	}
+	si := &stackInfo{top: -1}
+	if n == 0 {
+		return si
+	}
+	if t, err := stacktrace.ParseLang(c.buf.String(), stacktrace.LangGo); err == nil {
+		si.frames = t.Frames
+	}
+	for i := range si.frames {
+		fixInApp(&si.frames[i])
+	}
+	si.classify()
+	return si
+}
+
+// fixInApp corrects the in-app judgement for binaries built with
+// -trimpath, whose files are printed relative: the standard library as
+// "sync/mutex.go", dependencies as "example.com/m@v1.2.3/f.go". Package
+// stacktrace expects GOROOT and module-cache paths to be absolute.
+func fixInApp(f *stacktrace.Frame) {
+	if !f.InApp || f.File == "" || strings.HasPrefix(f.File, "/") || (len(f.File) > 1 && f.File[1] == ':') {
+		return
+	}
+	first, _, _ := strings.Cut(f.Module, "/")
+	switch {
+	case f.Module != "main" && !strings.Contains(first, "."):
+		f.InApp = false // the standard library
+	case strings.Contains(f.File, "@v"):
+		f.InApp = false // a dependency in the module cache
+	}
+}
+
+// classify finds the blocking frame, the lock being acquired, and the
+// entry function.
+func (s *stackInfo) classify() {
+	s.entry = s.frames[len(s.frames)-1].Function
+	for i := range s.frames {
+		fn := s.frames[i].Function
+		if isRuntimeOrSync(fn) {
+			switch fn {
+			case "sync.(*Mutex).Lock":
+				s.lockKind, s.lockMode = "mutex", ""
+			case "sync.(*RWMutex).Lock":
+				s.lockKind, s.lockMode = "rwmutex", "write"
+			case "sync.(*RWMutex).RLock":
+				s.lockKind, s.lockMode = "rwmutex", "read"
+			default:
+				if strings.HasPrefix(fn, "sync.") {
+					// WaitGroup.Wait, Cond.Wait, Once.Do: not a lock of
+					// the caller's even when one is taken inside.
+					s.lockKind, s.lockMode = "", ""
+				}
+			}
+			continue
+		}
+		s.top = i
+		s.site = s.frames[i].File + ":" + strconv.Itoa(s.frames[i].Line)
+		return
+	}
+	s.lockKind, s.lockMode = "", ""
+}
+
+func isRuntimeOrSync(fn string) bool {
+	return strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "sync.") ||
+		strings.HasPrefix(fn, "internal/") || strings.HasPrefix(fn, "sync/atomic.")
+}
+
+// isSystemEntry reports whether a goroutine starting in fn belongs to the
+// runtime or to the tracer rather than to the program.
+func isSystemEntry(fn string) bool {
+	return strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "runtime/trace.")
+}
