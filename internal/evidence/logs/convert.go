@@ -263,7 +263,7 @@ func (c *converter) location(fields []field, r *record) {
 			}
 		}
 	}
-	if f, i := c.get(fields, rFunc); f != nil && f.v.kind == kStr && f.v.s != "" {
+	if f, i := c.get(fields, rFunc); f != nil && (f.v.kind == kStr || f.v.kind == kBare) && f.v.s != "" {
 		fn = f.v.s
 		used = append(used, i)
 	}
