@@ -70,10 +70,9 @@ func aggregate(ctx context.Context, p *profile.Profile, ft *frameTable, rank int
 }
 
 func (st *stats) grow() {
-	need := len(st.ft.funcs) * st.nType
-	for len(st.flat) < need {
-		st.flat = append(st.flat, 0)
-		st.cum = append(st.cum, 0)
+	if need := len(st.ft.funcs) * st.nType; need > len(st.flat) {
+		st.flat = append(st.flat, make([]int64, need-len(st.flat))...)
+		st.cum = append(st.cum, make([]int64, need-len(st.cum))...)
 	}
 }
 
@@ -85,8 +84,8 @@ func (st *stats) add(s *profile.Sample, buf *frameBuf) {
 		buf.lines = append(buf.lines, lf.lines...)
 	}
 	st.grow()
-	for len(buf.seen) < len(st.ft.funcs) {
-		buf.seen = append(buf.seen, 0)
+	if n := len(st.ft.funcs); n > len(buf.seen) {
+		buf.seen = append(buf.seen, make([]uint32, n-len(buf.seen))...)
 	}
 	buf.stamp++
 	n := st.nType

@@ -35,8 +35,10 @@ type locFrames struct {
 	lines []int64
 }
 
-func newFrameTable() *frameTable {
-	return &frameTable{keys: map[funcKey]int32{}, locs: map[*profile.Location]locFrames{}}
+func newFrameTable(p *profile.Profile) *frameTable {
+	n := max(len(p.Function), len(p.Location)) // legacy profiles have locations only
+	return &frameTable{keys: make(map[funcKey]int32, n), funcs: make([]funcInfo, 0, n),
+		locs: make(map[*profile.Location]locFrames, len(p.Location))}
 }
 
 // location returns loc's frames, innermost first. An unsymbolized
@@ -46,7 +48,8 @@ func (t *frameTable) location(loc *profile.Location) locFrames {
 	if lf, ok := t.locs[loc]; ok {
 		return lf
 	}
-	var lf locFrames
+	n := max(len(loc.Line), 1)
+	lf := locFrames{funcs: make([]int32, 0, n), lines: make([]int64, 0, n)}
 	for _, ln := range loc.Line {
 		name, file := "", ""
 		if ln.Function != nil {

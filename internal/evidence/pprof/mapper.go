@@ -20,6 +20,9 @@ type mapper struct {
 	id         string // "pprof-<digest>", the artifact part of node IDs
 	start, end int64
 	typeNames  []string // attribute-safe sample type names
+	// flatKeys and cumKeys are "profile.<type>.flat" and ".cum", built
+	// once rather than per node.
+	flatKeys, cumKeys []string
 	ft         *frameTable
 	f          *epg.Fragment
 	event      epg.Attrs // the profile event's attributes, added to as we go
@@ -27,7 +30,7 @@ type mapper struct {
 
 func newMapper(in *evidence.Input, p *profile.Profile, topN int) *mapper {
 	m := &mapper{in: in, p: p, kind: profileKind(p), topN: topN, id: "pprof-" + digest(in.Data),
-		ft: newFrameTable(), f: &epg.Fragment{Source: in.Name, Format: Format}}
+		ft: newFrameTable(p), f: &epg.Fragment{Source: in.Name, Format: Format}}
 	m.start = p.TimeNanos
 	if m.start == 0 {
 		m.start = in.Time
@@ -37,7 +40,10 @@ func newMapper(in *evidence.Input, p *profile.Profile, topN int) *mapper {
 		m.end = m.start + p.DurationNanos
 	}
 	for i, st := range p.SampleType {
-		m.typeNames = append(m.typeNames, attrName(st.Type, i))
+		name := attrName(st.Type, i)
+		m.typeNames = append(m.typeNames, name)
+		m.flatKeys = append(m.flatKeys, "profile."+name+".flat")
+		m.cumKeys = append(m.cumKeys, "profile."+name+".cum")
 	}
 	return m
 }

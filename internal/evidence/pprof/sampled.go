@@ -101,13 +101,13 @@ func (m *mapper) frameNodes(st *stats, keep map[int32]bool) map[int32]string {
 		}
 		ids[f] = id
 		fr := m.ft.frame(f, lines[f])
-		var a epg.Attrs
+		a := make(epg.Attrs, 0, 1+2*len(m.typeNames))
 		if fr.Module != "" {
 			a = append(a, epg.Attr{Key: "frame.module", Value: epg.String(fr.Module)})
 		}
-		for t, name := range m.typeNames {
-			a = append(a, epg.Attr{Key: "profile." + name + ".flat", Value: epg.Int(st.value(f, t, false))},
-				epg.Attr{Key: "profile." + name + ".cum", Value: epg.Int(st.value(f, t, true))})
+		for t := range m.typeNames {
+			a = append(a, epg.Attr{Key: m.flatKeys[t], Value: epg.Int(st.value(f, t, false))},
+				epg.Attr{Key: m.cumKeys[t], Value: epg.Int(st.value(f, t, true))})
 		}
 		m.f.Nodes = append(m.f.Nodes, m.node(epg.Node{ID: id, Kind: epg.KindFrame, Name: k.name,
 			Attrs: epg.Attrs(epg.SortAttrs(a)), Loc: threads.Loc(&fr)}))

@@ -16,11 +16,12 @@ const sniffHead = 64 << 10
 //   - gzip whose decompressed head is a profile proto (Certain or Likely,
 //     as for raw proto);
 //   - a raw profile proto: the head's top-level fields all carry the
-//     field numbers and wire types of profile.proto, and the first is
-//     sample_type (field 1) holding a ValueType, i.e. only varint fields
-//     1 and 2 (Certain). OTLP protobuf also opens with field 1, but holds
-//     a message (a resource) inside it, so it fails that test; a Go
-//     execution trace opens with "go 1.", which is not a valid tag;
+//     field numbers and wire types of profile.proto, sample_type (field 1)
+//     holds a ValueType, i.e. only varint fields 1 and 2, and samples,
+//     locations, functions or strings follow (Certain; Likely without
+//     those). OTLP protobuf opens with field 1 too, but holds a message (a
+//     resource) inside it, so it fails; a Go execution trace opens with
+//     "go 1.", which is not a valid tag (field 12 with wire type 7);
 //   - the legacy formats google/pprof reads: the binary CPU profile header
 //     and the text headers of heap, contention, mutex, goroutine,
 //     threadcreate, thread and Java profiles (Certain).
@@ -42,20 +43,11 @@ func (*Decoder) Sniff(in *evidence.Input) evidence.Confidence {
 }
 
 // sniffProto judges a head of a raw profile proto; the head may end in
-// the middle of a field.
+// the middle of a field. Writers order fields differently (the Go
+// runtime opens with time_nanos), so we look for sample_type anywhere in
+// the head rather than first.
 func sniffProto(head []byte) evidence.Confidence {
-	if len(head) < 2 || head[0] != 0x0a { // sample_type, length-delimited
-		return evidence.No
-	}
-	n, body, ok := uvarint(head, 1)
-	if !ok || n > 1<<10 {
-		return evidence.No // a ValueType is two small varints
-	}
-	end := body + int(n)
-	if end > len(head) || walkValueType(head[body:end]) != nil {
-		return evidence.No
-	}
-	fields := 0
+	fields, sampleType, body := 0, false, false
 	for i := 0; i < len(head); fields++ {
 		tag, next, ok := uvarint(head, i)
 		if !ok {
@@ -65,12 +57,26 @@ func sniffProto(head []byte) evidence.Confidence {
 		if !profileField(field, wt) {
 			return evidence.No
 		}
-		i, ok = skipField(head, next, wt)
+		end, ok := skipField(head, next, wt)
 		if !ok {
 			break
 		}
+		switch field {
+		case 1:
+			_, start, _ := uvarint(head, next)
+			if walkValueType(head[start:end]) != nil {
+				return evidence.No // OTLP and others hold a message here
+			}
+			sampleType = true
+		case 2, 4, 5, 6:
+			body = true
+		}
+		i = end
 	}
-	if fields >= 2 {
+	switch {
+	case !sampleType || fields < 2:
+		return evidence.No
+	case body:
 		return evidence.Certain
 	}
 	return evidence.Likely
