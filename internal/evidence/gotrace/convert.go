@@ -19,6 +19,7 @@ type converter struct {
 	first  trace.Time // first event
 	last   trace.Time // last event
 	events int64
+	syncs  int64
 
 	gs      map[trace.GoID]*goroutine
 	order   []*goroutine // in order of first sight, for stable output
@@ -82,6 +83,7 @@ func (c *converter) event(ev *trace.Event) {
 			c.transition(ev, &st)
 		}
 	case trace.EventSync:
+		c.syncs++
 		c.sync(ev)
 	case trace.EventRangeBegin, trace.EventRangeEnd:
 		c.rangeEvent(ev)

@@ -198,8 +198,9 @@ func (d *Decoder) Decode(ctx context.Context, in *evidence.Input) (f *epg.Fragme
 		}
 		c.event(&ev)
 	}
-	if c.events == 0 {
-		return nil, evidence.Errorf(in, int64(len(in.Data)), "Go execution trace holds no events")
+	if c.events == c.syncs {
+		// A header and nothing else: the writer was cut off.
+		return nil, evidence.Errorf(in, int64(len(in.Data)), "Go execution trace is truncated: it holds no events")
 	}
 	return c.fragment(), nil
 }
