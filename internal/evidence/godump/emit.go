@@ -105,7 +105,10 @@ type lockInfo struct {
 func (e *emitter) locks(d *dump, waits []wait, waiting []bool) {
 	var addrs []uint64
 	byAddr := map[uint64]string{}
-	nm := &namer{roots: e.in.SourceRoots}
+	// Without source roots no file is opened: the paths in a dump are the
+	// artifact's, and opening whatever it names (a FIFO, a device) from
+	// untrusted input is not a decoder's business.
+	nm := &namer{roots: e.in.SourceRoots, off: len(e.in.SourceRoots) == 0}
 	for i, g := range d.goroutines {
 		if !waiting[i] {
 			continue

@@ -15,17 +15,18 @@ import (
 // main.(*Store).Transfer)".
 
 // maxNamedLocks bounds the source lookups one artifact may cause.
-const maxNamedLocks = 64
+const maxNamedLocks = 32
 
 // sigSearch is how many lines above the Lock call the signature of the
 // enclosing function is looked for.
-const sigSearch = 80
+const sigSearch = 60
 
 // namer names locks, reading each source line at most once.
 type namer struct {
 	roots []string
 	lines map[string]string // "file:line" → source ("" when unreadable)
 	named int
+	off   bool // no source roots: name from the dump alone
 }
 
 func (n *namer) line(file string, line int) string {
@@ -46,7 +47,7 @@ func (n *namer) line(file string, line int) string {
 func (n *namer) name(g *goroutine, w wait, kind string) string {
 	fr := &g.frames[w.caller]
 	fallback := kind + " " + hexAddr(w.addr) + " (locked in " + fr.Function + ")"
-	if n.named >= maxNamedLocks || fr.File == "" {
+	if n.off || n.named >= maxNamedLocks || fr.File == "" {
 		return fallback
 	}
 	n.named++
