@@ -75,6 +75,12 @@ func (c *converter) get(fields []field, r role) (*field, int) {
 	return nil, -1
 }
 
+// hasKey reports whether role r was found under key.
+func (c *converter) hasKey(fields []field, r role, key string) bool {
+	f, _ := c.get(fields, r)
+	return f != nil && f.key == key
+}
+
 // record is what add learns from a line before emitting nodes.
 type record struct {
 	id       string
@@ -182,7 +188,7 @@ func (c *converter) service(fields []field, r *record) {
 		return
 	}
 	f, i := c.get(fields, rLogger)
-	if f == nil || (f.key == "name" && !r.numLevel && fields[c.slot[rLevel]].key != "levelname") {
+	if f == nil || (f.key == "name" && !r.numLevel && !c.hasKey(fields, rLevel, "levelname")) {
 		return
 	}
 	if s, ok := scalarText(f.v); ok && s != "" {

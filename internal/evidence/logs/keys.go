@@ -10,20 +10,20 @@ const (
 	rMsg
 	rLevel
 	rTime
-	rCaller   // "file:line" in one string
-	rFile     // a file, possibly with ":line"
-	rLine     // a line number
-	rFunc     // a function
-	rService  // an explicit service name
-	rLogger   // a logger or app name: the service when nothing better says
-	rTrace    // a hex trace ID
-	rSpan     // a hex span ID
-	rDDTrace  // Datadog's decimal trace ID
-	rDDSpan   // Datadog's decimal span ID
-	rStack    // stack-trace text
-	rErrType  // the error's class
-	rErrMsg   // the error's message
-	rVersion  // bunyan's format version, which says nothing about the event
+	rCaller  // "file:line" in one string
+	rFile    // a file, possibly with ":line"
+	rLine    // a line number
+	rFunc    // a function
+	rService // an explicit service name
+	rLogger  // a logger or app name: the service when nothing better says
+	rTrace   // a hex trace ID
+	rSpan    // a hex span ID
+	rDDTrace // Datadog's decimal trace ID
+	rDDSpan  // Datadog's decimal span ID
+	rStack   // stack-trace text
+	rErrType // the error's class
+	rErrMsg  // the error's message
+	rVersion // bunyan's format version, which says nothing about the event
 	nRoles
 )
 
@@ -54,13 +54,13 @@ var keyRoles = map[string]keyRole{
 	"source.file": {rFile, 0}, "src.file": {rFile, 1}, "log.origin.file.name": {rFile, 2},
 	"file": {rFile, 3}, "pathname": {rFile, 4},
 	"source.line": {rLine, 0}, "src.line": {rLine, 1}, "log.origin.file.line": {rLine, 2},
-	"lineno": {rLine, 3},
+	"lineno":          {rLine, 3},
 	"source.function": {rFunc, 0}, "src.func": {rFunc, 1}, "log.origin.function": {rFunc, 2},
 	"func": {rFunc, 3}, "function": {rFunc, 4}, "funcName": {rFunc, 5},
 
 	"service.name": {rService, 0}, "service": {rService, 1}, "otelServiceName": {rService, 2},
 	"dd.service": {rService, 3},
-	"name": {rLogger, 0}, "logger": {rLogger, 1}, "log.logger": {rLogger, 2}, "logger_name": {rLogger, 3},
+	"name":       {rLogger, 0}, "logger": {rLogger, 1}, "log.logger": {rLogger, 2}, "logger_name": {rLogger, 3},
 
 	"trace_id": {rTrace, 0}, "traceId": {rTrace, 1}, "traceID": {rTrace, 2}, "trace.id": {rTrace, 3},
 	"otelTraceID": {rTrace, 4}, "logging.googleapis.com/trace": {rTrace, 5},
