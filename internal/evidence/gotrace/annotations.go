@@ -32,6 +32,7 @@ type task struct {
 	g          *goroutine
 	start, end trace.Time // 0: before or after the trace
 	ref        epg.TraceRef
+	nodeID     string
 }
 
 type region struct {
@@ -41,6 +42,7 @@ type region struct {
 	g          *goroutine
 	start, end trace.Time
 	parent     *region
+	nodeID     string
 }
 
 type logEvent struct {

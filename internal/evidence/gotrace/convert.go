@@ -22,6 +22,7 @@ type converter struct {
 	syncs  int64
 
 	gs      map[trace.GoID]*goroutine
+	lastG   *goroutine   // the last goroutine looked up
 	order   []*goroutine // in order of first sight, for stable output
 	locks   map[string]*lockAgg
 	lockSeq []*lockAgg

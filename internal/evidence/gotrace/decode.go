@@ -164,7 +164,7 @@ func headerVersion(data []byte) (string, bool) {
 
 // Decode summarises the trace in in as a fragment.
 func (d *Decoder) Decode(ctx context.Context, in *evidence.Input) (f *epg.Fragment, err error) {
-	src := &countingReader{data: in.Data}
+	src := bytes.NewReader(in.Data)
 	// The trace reader wraps any reader but a *bufio.Reader in its own
 	// buffer; handing it ours lets Buffered tell how far it really got.
 	br := bufio.NewReader(src)
@@ -206,29 +206,12 @@ func (d *Decoder) Decode(ctx context.Context, in *evidence.Input) (f *epg.Fragme
 }
 
 // readError positions a reader failure at the bytes the parser consumed.
-func readError(in *evidence.Input, src *countingReader, br *bufio.Reader, err error) error {
-	off := int64(src.off - br.Buffered())
+func readError(in *evidence.Input, src *bytes.Reader, br *bufio.Reader, err error) error {
+	off := src.Size() - int64(src.Len()) - int64(br.Buffered())
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return evidence.Errorf(in, off, "Go execution trace is truncated: %v", err)
 	}
 	return evidence.Errorf(in, off, "reading Go execution trace: %v", err)
-}
-
-// countingReader reads data and remembers how much it handed out, so an
-// error can name a byte offset; it does not outlive Decode, so in.Data is
-// not retained.
-type countingReader struct {
-	data []byte
-	off  int
-}
-
-func (r *countingReader) Read(p []byte) (int, error) {
-	if r.off >= len(r.data) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.data[r.off:])
-	r.off += n
-	return n, nil
 }
 
 var _ evidence.Decoder = (*Decoder)(nil)

@@ -27,8 +27,9 @@ type emitter struct {
 
 func (c *converter) fragment() *epg.Fragment {
 	e := &emitter{converter: c, f: &epg.Fragment{Source: c.in.Name, Format: Format},
-		threads: make(map[*goroutine]string), regions: make(map[*region]string)}
+		threads: make(map[*goroutine]string)}
 	e.base = "event:" + c.scope + ":exectrace:" + strconv.FormatInt(c.clock.unix(c.first), 10)
+	e.reserve()
 	e.pending()
 	e.goroutines()
 	e.locks()
@@ -36,6 +37,24 @@ func (c *converter) fragment() *epg.Fragment {
 	e.annotations()
 	e.summary()
 	return e.f
+}
+
+// reserve sizes the fragment's slices once: a trace of a busy program
+// fills them with thousands of annotation nodes, and regrowing slices of
+// nodes costs more than the conversion itself.
+func (e *emitter) reserve() {
+	nodes, edges := 1+len(e.lockSeq)+e.user.count(), len(e.hbSeq)+3*e.user.count()
+	for _, g := range e.order {
+		if e.gs[g.id] == g {
+			nodes += 1 + maxFrames
+			edges += 2 * maxFrames
+		}
+	}
+	for _, l := range e.lockSeq {
+		edges += len(l.waitSeq) + len(l.holdSeq)
+	}
+	e.f.Nodes = make([]epg.Node, 0, nodes)
+	e.f.Edges = make([]epg.Edge, 0, edges)
 }
 
 // pending counts the lock waits still under way at the end of the trace.
@@ -302,14 +321,16 @@ func (e *emitter) happensBefore() {
 // event appends an event node of the trace's, emitted by its goroutine.
 func (e *emitter) event(id, typ, name string, g *goroutine, start, end trace.Time, ref epg.TraceRef, attrs []epg.Attr) {
 	attrs = append(attrs, epg.Attr{Key: epg.AttrEventType, Value: epg.String(typ)})
+	if end == 0 {
+		// Begun and not ended within the trace.
+		attrs = append(attrs, epg.Attr{Key: "event.unfinished", Value: epg.Bool(true)})
+	}
 	n := epg.Node{ID: id, Kind: epg.KindEvent, Name: name, Attrs: epg.SortAttrs(attrs), Trace: ref, Service: e.in.Service}
 	if start != 0 {
 		n.Start = e.clock.unix(start)
 	}
 	if end != 0 {
 		n.End = e.clock.unix(end)
-	} else {
-		n.Attrs = n.Attrs.Set("event.unfinished", epg.Bool(true))
 	}
 	if tid, ok := e.threads[g]; ok {
 		n.Thread = tid
@@ -318,30 +339,36 @@ func (e *emitter) event(id, typ, name string, g *goroutine, start, end trace.Tim
 	e.f.Nodes = append(e.f.Nodes, n)
 }
 
-func (e *emitter) taskID(id trace.TaskID) string {
-	return e.base + "/task/" + strconv.FormatUint(uint64(id), 10)
+// taskID returns the node ID of t, made once: a task's regions and logs
+// all name it.
+func (e *emitter) taskID(t *task) string {
+	if t.nodeID == "" {
+		t.nodeID = e.base + "/task/" + strconv.FormatUint(uint64(t.id), 10)
+	}
+	return t.nodeID
 }
 
 func (e *emitter) annotations() {
 	u := &e.user
 	for _, t := range u.taskSeq {
-		attrs := []epg.Attr{{Key: "task.id", Value: epg.Int(int64(t.id))}}
+		attrs := make([]epg.Attr, 1, 5)
+		attrs[0] = epg.Attr{Key: "task.id", Value: epg.Int(int64(t.id))}
 		if p := u.tasks[t.parent]; p != nil {
 			attrs = append(attrs, epg.Attr{Key: "task.parent_id", Value: epg.Int(int64(t.parent))})
-			e.f.Edges = append(e.f.Edges, epg.Edge{From: e.taskID(p.id), To: e.taskID(t.id), Kind: epg.EdgeCall})
+			e.f.Edges = append(e.f.Edges, epg.Edge{From: e.taskID(p), To: e.taskID(t), Kind: epg.EdgeCall})
 		}
 		attrs = evidence.AppendClipped(attrs, "task.name", t.name)
-		e.event(e.taskID(t.id), "task", evidence.Clip(t.name), t.g, t.start, t.end, t.ref, attrs)
+		e.event(e.taskID(t), "task", evidence.Clip(t.name), t.g, t.start, t.end, t.ref, attrs)
 	}
 	for _, r := range u.regions {
 		id := e.base + "/region/" + strconv.Itoa(r.seq)
-		e.regions[r] = id
-		attrs := evidence.AppendClipped(nil, "region.name", r.name)
+		r.nodeID = id
+		attrs := evidence.AppendClipped(make([]epg.Attr, 0, 5), "region.name", r.name)
 		switch {
 		case r.parent != nil:
-			e.f.Edges = append(e.f.Edges, epg.Edge{From: e.regions[r.parent], To: id, Kind: epg.EdgeCall})
+			e.f.Edges = append(e.f.Edges, epg.Edge{From: r.parent.nodeID, To: id, Kind: epg.EdgeCall})
 		case u.tasks[r.task] != nil:
-			e.f.Edges = append(e.f.Edges, epg.Edge{From: e.taskID(r.task), To: id, Kind: epg.EdgeCall})
+			e.f.Edges = append(e.f.Edges, epg.Edge{From: e.taskID(u.tasks[r.task]), To: id, Kind: epg.EdgeCall})
 		}
 		if u.tasks[r.task] != nil {
 			attrs = append(attrs, epg.Attr{Key: "task.id", Value: epg.Int(int64(r.task))})
@@ -350,11 +377,11 @@ func (e *emitter) annotations() {
 	}
 	for _, l := range u.logs {
 		id := e.base + "/log/" + strconv.Itoa(l.seq)
-		attrs := evidence.AppendClipped(nil, "log.category", l.category)
+		attrs := evidence.AppendClipped(make([]epg.Attr, 0, 7), "log.category", l.category)
 		attrs = evidence.AppendClipped(attrs, "log.message", l.message)
-		if u.tasks[l.task] != nil {
+		if t := u.tasks[l.task]; t != nil {
 			attrs = append(attrs, epg.Attr{Key: "task.id", Value: epg.Int(int64(l.task))})
-			e.f.Edges = append(e.f.Edges, epg.Edge{From: e.taskID(l.task), To: id, Kind: epg.EdgeEmits})
+			e.f.Edges = append(e.f.Edges, epg.Edge{From: e.taskID(t), To: id, Kind: epg.EdgeEmits})
 		}
 		name := l.category
 		if name == "" {

@@ -61,7 +61,7 @@ func (g *goroutine) interesting() bool {
 
 // goroutine returns the state of id, creating it when there is room.
 func (c *converter) goroutine(id trace.GoID, t trace.Time) *goroutine {
-	if g, ok := c.gs[id]; ok {
+	if g := c.find(id); g != nil {
 		return g
 	}
 	if id == trace.NoGoroutine || len(c.gs) >= c.trackLimit() {
@@ -71,6 +71,20 @@ func (c *converter) goroutine(id trace.GoID, t trace.Time) *goroutine {
 	g := &goroutine{id: id, start: t, creator: trace.NoGoroutine}
 	c.gs[id] = g
 	c.order = append(c.order, g)
+	return g
+}
+
+// find returns the state of id, if followed.
+func (c *converter) find(id trace.GoID) *goroutine {
+	// Consecutive events mostly concern one goroutine (it starts, runs,
+	// blocks), so the last one found saves most map lookups.
+	if c.lastG != nil && c.lastG.id == id {
+		return c.lastG
+	}
+	g := c.gs[id]
+	if g != nil {
+		c.lastG = g
+	}
 	return g
 }
 
@@ -85,6 +99,9 @@ func (c *converter) retire(g *goroutine) {
 		return
 	}
 	delete(c.gs, g.id)
+	if c.lastG == g {
+		c.lastG = nil
+	}
 	if len(c.order) > 2*len(c.gs)+1024 {
 		kept := c.order[:0]
 		for _, o := range c.order {
@@ -107,7 +124,7 @@ func (c *converter) transition(ev *trace.Event, st *trace.StateTransition) {
 		c.created(ev, st, id, to)
 		return
 	case to == trace.GoNotExist:
-		if g := c.gs[id]; g != nil {
+		if g := c.find(id); g != nil {
 			c.finishSyscall(g, t)
 			g.end, g.state = t, to
 			c.retire(g)
@@ -158,7 +175,7 @@ func (c *converter) created(ev *trace.Event, st *trace.StateTransition, id trace
 	if g.system {
 		return
 	}
-	if p := c.gs[g.creator]; p != nil && !p.system && p != g {
+	if p := c.find(g.creator); p != nil && !p.system && p != g {
 		if h := c.hb(p, g); h != nil && h.created == 0 {
 			h.created = t
 			h.count++
@@ -233,7 +250,7 @@ func (c *converter) unblock(ev *trace.Event, g *goroutine, t trace.Time) {
 	if l := g.blockLock; l != nil {
 		l.wait(g, c.clock.unix(g.blockAt), c.clock.unix(t), d, g.blockStack.lockMode)
 	}
-	if u := c.gs[ev.Goroutine()]; u != nil && u != g && !u.system && !g.system {
+	if u := c.find(ev.Goroutine()); u != nil && u != g && !u.system && !g.system {
 		if l := g.blockLock; l != nil {
 			l.held(u, c.clock.unix(t))
 			u.woke = true
