@@ -46,6 +46,13 @@ func newEmitter(in *evidence.Input, d *dump, f *epg.Fragment) *emitter {
 
 func (e *emitter) emit() {
 	e.collectLocks()
+	nodes, edges := len(e.order)+len(e.d.deadlocks), 0
+	for _, t := range e.d.threads {
+		nodes += 1 + len(t.frames)
+		edges += 2*len(t.frames) + len(t.locks)
+	}
+	e.f.Nodes = make([]epg.Node, 0, nodes)
+	e.f.Edges = make([]epg.Edge, 0, edges)
 	for _, t := range e.d.threads {
 		e.thread(t)
 	}
@@ -81,7 +88,8 @@ func (e *emitter) thread(t *thread) {
 }
 
 func threadAttrs(t *thread) epg.Attrs {
-	a := epg.Attrs{{Key: epg.AttrThreadID, Value: epg.String(t.id)}}
+	a := make(epg.Attrs, 0, 16)
+	a = append(a, epg.Attr{Key: epg.AttrThreadID, Value: epg.String(t.id)})
 	state, _ := stateOf(t.state)
 	reason := t.state
 	if t.state == "" {

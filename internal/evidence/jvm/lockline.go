@@ -10,15 +10,15 @@ import (
 type verb uint8
 
 const (
-	verbLocked     verb = iota // "- locked": holds the monitor
-	verbWaitLock               // "- waiting to lock": blocked entering it
-	verbWaitOn                 // "- waiting on": in Object.wait, released it
-	verbRelock                 // "- waiting to re-lock in wait()": notified, re-entering
-	verbPark                   // "- parking to wait for": LockSupport.park blocker
-	verbEliminated             // "- eliminated": the JIT removed the locking
-	verbOwned                  // a "Locked ownable synchronizers" entry
-	verbDeadlockWait           // a deadlock report's "waiting to lock"/"waiting for"
-	verbDeadlockHeld           // a deadlock report's "which is held by"
+	verbLocked       verb = iota // "- locked": holds the monitor
+	verbWaitLock                 // "- waiting to lock": blocked entering it
+	verbWaitOn                   // "- waiting on": in Object.wait, released it
+	verbRelock                   // "- waiting to re-lock in wait()": notified, re-entering
+	verbPark                     // "- parking to wait for": LockSupport.park blocker
+	verbEliminated               // "- eliminated": the JIT removed the locking
+	verbOwned                    // a "Locked ownable synchronizers" entry
+	verbDeadlockWait             // a deadlock report's "waiting to lock"/"waiting for"
+	verbDeadlockHeld             // a deadlock report's "which is held by"
 )
 
 var verbs = map[string]verb{

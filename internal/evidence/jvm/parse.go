@@ -29,11 +29,11 @@ type line struct {
 type section int
 
 const (
-	beforeDump section = iota // program output before the header
-	threadList                // thread blocks
-	afterThreads              // after "JNI global refs": deadlocks, heap
-	deadlockInfo              // a deadlock report's thread entries
-	deadlockStacks            // its "Java stack information" part
+	beforeDump     section = iota // program output before the header
+	threadList                    // thread blocks
+	afterThreads                  // after "JNI global refs": deadlocks, heap
+	deadlockInfo                  // a deadlock report's thread entries
+	deadlockStacks                // its "Java stack information" part
 	done
 )
 
