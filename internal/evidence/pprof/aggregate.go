@@ -51,9 +51,9 @@ type frameBuf struct {
 	stamp uint32
 }
 
-func aggregate(ctx context.Context, p *profile.Profile, ft *frameTable, rank int, wantSites bool) (*stats, error) {
-	st := &stats{ft: ft, nType: len(p.SampleType), lineCum: map[funcLine]int64{},
-		calls: map[uint64]struct{}{}, total: make([]int64, len(p.SampleType)), rank: rank}
+func aggregate(ctx context.Context, p *profile.Profile, ft *frameTable, nType, rank int, wantSites bool) (*stats, error) {
+	st := &stats{ft: ft, nType: nType, lineCum: map[funcLine]int64{},
+		calls: map[uint64]struct{}{}, total: make([]int64, nType), rank: rank}
 	if wantSites {
 		st.sites = map[funcLine]*site{}
 	}

@@ -68,6 +68,9 @@ const (
 	// MaxStackFrames bounds the frames kept per goroutine stack
 	// (innermost first).
 	MaxStackFrames = 128
+	// MaxSampleTypes bounds the sample types mapped (real profiles have
+	// at most a handful); per-function tables grow with their number.
+	MaxSampleTypes = 16
 	maxTopN        = 1000
 )
 

@@ -23,9 +23,9 @@ type mapper struct {
 	// flatKeys and cumKeys are "profile.<type>.flat" and ".cum", built
 	// once rather than per node.
 	flatKeys, cumKeys []string
-	ft         *frameTable
-	f          *epg.Fragment
-	event      epg.Attrs // the profile event's attributes, added to as we go
+	ft                *frameTable
+	f                 *epg.Fragment
+	event             epg.Attrs // the profile event's attributes, added to as we go
 }
 
 func newMapper(in *evidence.Input, p *profile.Profile, topN int) *mapper {
@@ -39,7 +39,7 @@ func newMapper(in *evidence.Input, p *profile.Profile, topN int) *mapper {
 	if m.start != 0 && p.DurationNanos > 0 {
 		m.end = m.start + p.DurationNanos
 	}
-	for i, st := range p.SampleType {
+	for i, st := range p.SampleType[:min(len(p.SampleType), MaxSampleTypes)] {
 		name := attrName(st.Type, i)
 		m.typeNames = append(m.typeNames, name)
 		m.flatKeys = append(m.flatKeys, "profile."+name+".flat")
@@ -87,10 +87,13 @@ func (m *mapper) profileAttrs() {
 		{Key: "profile.period", Value: epg.Int(p.Period)},
 	}
 	var types []epg.Value
-	for _, st := range p.SampleType {
-		types = append(types, epg.String(st.Type+"/"+st.Unit))
+	for _, st := range p.SampleType[:len(m.typeNames)] {
+		types = append(types, epg.String(evidence.Clip(st.Type+"/"+st.Unit)))
 	}
 	a = append(a, epg.Attr{Key: "profile.sample_types", Value: epg.Array(types...)})
+	if n := len(p.SampleType) - len(m.typeNames); n > 0 {
+		a = append(a, epg.Attr{Key: "profile.sample_types_dropped", Value: epg.Int(int64(n))})
+	}
 	if pt := p.PeriodType; pt != nil && (pt.Type != "" || pt.Unit != "") {
 		a = append(a, epg.Attr{Key: "profile.period_type", Value: epg.String(pt.Type + "/" + pt.Unit)})
 	}

@@ -15,7 +15,7 @@ import (
 // to its top frames, and its top sites for heap and contention.
 func (m *mapper) sampled(ctx context.Context) error {
 	wantSites := m.kind == KindHeap || m.kind == KindContention
-	st, err := aggregate(ctx, m.p, m.ft, rankType(m.p), wantSites)
+	st, err := aggregate(ctx, m.p, m.ft, len(m.typeNames), min(rankType(m.p), max(len(m.typeNames)-1, 0)), wantSites)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (m *mapper) objects(st *stats, sites []*site, ids map[int32]string) {
 // the delay to the release) and waits on it otherwise.
 func (m *mapper) locks(st *stats, sites []*site, ids map[int32]string) {
 	delay := -1
-	for i, t := range m.p.SampleType {
+	for i, t := range m.p.SampleType[:len(m.typeNames)] {
 		if t.Type == "delay" {
 			delay = i
 		}
