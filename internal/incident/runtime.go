@@ -229,7 +229,7 @@ func (d *detector) cycleSignal(c lockCycle) Signal {
 	switch {
 	case len(c.locks) == 1:
 		title = "double lock of " + names[0]
-		if len(frames) > 0 {
+		if len(frames) > 0 && !strings.Contains(names[0], frames[0]) {
 			title += " in " + shortFunc(frames[0])
 		}
 	case len(c.locks) == 2:
@@ -264,7 +264,7 @@ func (d *detector) verdictSignal(v int32) Signal {
 		kind, label = KindRace, "data race"
 	}
 	if msg := ev.Attrs.Str(epg.AttrExceptionMsg); kind == KindBlocked && msg != "" {
-		label = strings.TrimPrefix(msg, "panic: ")
+		label, _, _ = strings.Cut(strings.TrimPrefix(msg, "panic: "), "\n")
 	}
 	var frames []string
 	var title string

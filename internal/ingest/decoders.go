@@ -2,17 +2,22 @@ package ingest
 
 import (
 	"github.com/tagdebug/tag/internal/evidence"
+	"github.com/tagdebug/tag/internal/evidence/godump"
 	"github.com/tagdebug/tag/internal/evidence/jaeger"
+	"github.com/tagdebug/tag/internal/evidence/logs"
 	"github.com/tagdebug/tag/internal/evidence/otlp"
 	"github.com/tagdebug/tag/internal/evidence/zipkin"
 )
 
 // Decoders returns every evidence decoder TAG has, in detection order.
 func Decoders() []evidence.Decoder {
-	return []evidence.Decoder{
+	ds := []evidence.Decoder{
 		otlp.JSONDecoder{},
 		&jaeger.Decoder{},
 		&zipkin.Decoder{},
 		otlp.ProtoDecoder{},
 	}
+	ds = append(ds, godump.Decoders()...)
+	ds = append(ds, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
+	return ds
 }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tagdebug/tag/internal/evidence/evidencetest"
+)
+
+func godumpTestdata(parts ...string) string {
+	return filepath.Join(append([]string{evidencetest.RepoRoot(), "internal", "evidence", "godump", "testdata"}, parts...)...)
+}
+
+// The runtime-evidence path end to end: a real AB-BA deadlock dump, with
+// the program's source, becomes a deadlock incident that names both locks,
+// and show --json gives the cycle's threads, locks and frames.
+func TestRuntimeDeadlockIncident(t *testing.T) {
+	store := t.TempDir()
+	code, out, errOut := tag(t, "--store", store, "ingest", "--json", "--process", "abba/1",
+		"--src", godumpTestdata("programs", "abba"), godumpTestdata("deadlock_abba.txt"))
+	if code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errOut)
+	}
+	var ing struct {
+		Files []struct {
+			Format string `json:"format"`
+		} `json:"files"`
+		Incidents []struct {
+			ID    string `json:"id"`
+			Kind  string `json:"kind"`
+			Title string `json:"title"`
+		} `json:"incidents"`
+	}
+	if err := json.Unmarshal([]byte(out), &ing); err != nil {
+		t.Fatal(err)
+	}
+	if len(ing.Files) != 1 || ing.Files[0].Format != "go-dump" || len(ing.Incidents) != 1 {
+		t.Fatalf("ingest: %s", out)
+	}
+	inc := ing.Incidents[0]
+	if inc.Kind != "deadlock" || inc.Title != "AB-BA deadlock between (*Replica).raftMu and (*Store).mu" {
+		t.Errorf("incident = %+v", inc)
+	}
+	code, out, errOut = tag(t, "--store", store, "show", "--json", inc.ID)
+	if code != 0 {
+		t.Fatalf("show exit %d: %s", code, errOut)
+	}
+	var view struct {
+		Evidence []struct {
+			Kind    string `json:"kind"`
+			Summary string `json:"summary"`
+		} `json:"evidence"`
+	}
+	if err := json.Unmarshal([]byte(out), &view); err != nil {
+		t.Fatal(err)
+	}
+	var kinds, text []string
+	for _, e := range view.Evidence {
+		kinds = append(kinds, e.Kind)
+		text = append(text, e.Summary)
+	}
+	all := strings.Join(text, "\n")
+	for _, want := range []string{"(*Store).mu held by goroutine", "(*Replica).raftMu held by goroutine", "main.(*Store).Transfer", "main.(*Replica).Apply"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("show evidence lacks %q:\n%s", want, all)
+		}
+	}
+	if kinds[0] != "deadlock" {
+		t.Errorf("first evidence is %q, want the deadlock verdict", kinds[0])
+	}
+}
+
+// Every runtime conformance file ingests and yields the incident kind its
+// failure is.
+func TestRuntimeConformanceIncidents(t *testing.T) {
+	dir := evidencetest.ConformanceDir(t, "go-failures")
+	for file, want := range map[string]string{
+		"goker_etcd4876_data_race.txt":             "race",
+		"goker_etcd6708_all_goroutines_asleep.txt": "deadlock",
+		"goker_etcd7492_test_timeout_dump.txt":     "blocked",
+		"goker_grpc1687_panic_send_on_closed.txt":  "panic",
+		"goker_moby7559_goleak.txt":                "leak",
+		"goruntime_leakprofile_cockroach10214.txt": "deadlock",
+	} {
+		code, out, errOut := tag(t, "--store", t.TempDir(), "ingest", "--json", filepath.Join(dir, file))
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", file, code, errOut)
+			continue
+		}
+		var ing struct {
+			Incidents []struct {
+				Kind  string `json:"kind"`
+				Title string `json:"title"`
+			} `json:"incidents"`
+		}
+		if err := json.Unmarshal([]byte(out), &ing); err != nil {
+			t.Fatal(err)
+		}
+		if len(ing.Incidents) == 0 || ing.Incidents[0].Kind != want {
+			t.Errorf("%s: incidents %+v, want kind %s", file, ing.Incidents, want)
+		}
+		for _, in := range ing.Incidents {
+			if strings.Contains(in.Title, "\n") || len(in.Title) > 200 {
+				t.Errorf("%s: title is not one line: %q", file, in.Title)
+			}
+		}
+	}
+}
