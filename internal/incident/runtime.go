@@ -309,11 +309,18 @@ func (d *detector) threadSummary(ts []int32, kind Kind) string {
 	idx := map[[2]string]int{}
 	var groups []group
 	goroutines := true
+	total := 0
 	for _, t := range ts {
 		n := d.g.Node(t)
-		if !strings.HasPrefix(n.Name, "goroutine") {
+		if !strings.HasPrefix(n.Name, "goroutine") && (n.Loc == nil || n.Loc.Lang != "go") {
 			goroutines = false
 		}
+		// A profile's thread node stands for every goroutine with its stack.
+		weight := 1
+		if c, ok := n.Attr(epg.AttrCount); ok && c.IntVal() > 1 {
+			weight = int(min(c.IntVal(), 1<<30))
+		}
+		total += weight
 		k := [2]string{n.Attrs.Str(epg.AttrThreadWaitFor), shortFunc(d.threadFunction(t))}
 		if k[0] == "" {
 			k[0] = n.Attrs.Str(epg.AttrThreadState)
@@ -324,7 +331,7 @@ func (d *detector) threadSummary(ts []int32, kind Kind) string {
 			idx[k] = i
 			groups = append(groups, group{reason: k[0], fn: k[1]})
 		}
-		groups[i].n++
+		groups[i].n += weight
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].n > groups[j].n })
 	noun := "threads"
@@ -347,7 +354,7 @@ func (d *detector) threadSummary(ts []int32, kind Kind) string {
 	if top.fn != "" {
 		fmt.Fprintf(&b, " at %s", top.fn)
 	}
-	if rest := len(ts) - top.n; rest > 0 {
+	if rest := total - top.n; rest > 0 {
 		fmt.Fprintf(&b, " (+%d more)", rest)
 	}
 	return b.String()

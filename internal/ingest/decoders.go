@@ -6,6 +6,7 @@ import (
 	"github.com/tagdebug/tag/internal/evidence/jaeger"
 	"github.com/tagdebug/tag/internal/evidence/logs"
 	"github.com/tagdebug/tag/internal/evidence/otlp"
+	"github.com/tagdebug/tag/internal/evidence/pprof"
 	"github.com/tagdebug/tag/internal/evidence/zipkin"
 )
 
@@ -16,6 +17,7 @@ func Decoders() []evidence.Decoder {
 		&jaeger.Decoder{},
 		&zipkin.Decoder{},
 		otlp.ProtoDecoder{},
+		&pprof.Decoder{},
 	}
 	ds = append(ds, godump.Decoders()...)
 	ds = append(ds, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
