@@ -164,15 +164,17 @@ func headerVersion(data []byte) (string, bool) {
 
 // Decode summarises the trace in in as a fragment.
 func (d *Decoder) Decode(ctx context.Context, in *evidence.Input) (f *epg.Fragment, err error) {
+	// src counts the bytes handed out (Size-Len). The trace reader wraps
+	// any reader but a *bufio.Reader in a buffer of its own; handing it
+	// ours lets Buffered say how much of that it has not consumed yet.
 	src := bytes.NewReader(in.Data)
-	// The trace reader wraps any reader but a *bufio.Reader in its own
-	// buffer; handing it ours lets Buffered tell how far it really got.
 	br := bufio.NewReader(src)
 	defer func() {
-		// The trace parser is not hardened against every corrupt input;
-		// a panic in it is bad input, not a crash of the ingest.
+		// The trace parser is not hardened against every corrupt input
+		// (it panics on some broken invariants); a panic while decoding
+		// is bad input, not a crash of the ingest.
 		if p := recover(); p != nil {
-			f, err = nil, readError(in, src, br, fmt.Errorf("trace parser failed: %v", p))
+			f, err = nil, readError(in, src, br, fmt.Errorf("decoding failed: %v", p))
 		}
 	}()
 	if _, ok := headerVersion(in.Data); !ok {

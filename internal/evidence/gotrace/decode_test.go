@@ -132,6 +132,16 @@ func TestContentionLocks(t *testing.T) {
 			}
 		}
 	}
+	// Workers read the catalog under RLock while the repricer writes it.
+	cat := nodes(g, epg.KindLock, "main.(*Catalog).Price")
+	if len(cat) != 1 || cat[0].Attrs.Str(epg.AttrLockKind) != "rwmutex" {
+		t.Fatalf("catalog locks: %d", len(cat))
+	}
+	for _, w := range edgesInto(g, cat[0].ID, epg.EdgeWaits) {
+		if w.Attrs.Str(epg.AttrLockMode) != "read" {
+			t.Errorf("%s waits for the catalog in mode %q, want read", w.From, w.Attrs.Str(epg.AttrLockMode))
+		}
+	}
 	// The WaitGroup wait of main is a block, not a lock.
 	if ls := nodes(g, epg.KindLock, "main.main"); len(ls) != 0 {
 		t.Errorf("WaitGroup.Wait made a lock: %s", ls[0].Name)
@@ -144,8 +154,8 @@ func TestContentionThreads(t *testing.T) {
 	f, g := decodeFixture(t, "contention", evidence.Input{})
 	scope := (&evidence.Input{Data: mustRead(t, "contention")}).Scope()
 	main := evidencetest.Node(t, g, epg.ThreadNodeID(scope, "1"))
-	if intAttr(main.Attrs, "block.chan_send_count") < 30 {
-		t.Errorf("main's channel handoffs: %d sends blocked, want most of 40", intAttr(main.Attrs, "block.chan_send_count"))
+	if intAttr(main.Attrs, "block.chan_send_count") < 10 {
+		t.Errorf("main's channel handoffs: %d sends blocked, want many of 40", intAttr(main.Attrs, "block.chan_send_count"))
 	}
 	workers := nodes(g, epg.KindThread, "")
 	var nworkers int
@@ -179,7 +189,7 @@ func TestContentionThreads(t *testing.T) {
 	if nworkers != 4 {
 		t.Errorf("%d worker goroutines, want 4", nworkers)
 	}
-	if n := len(nodes(g, epg.KindThread, "")); n > 6 {
+	if n := len(nodes(g, epg.KindThread, "")); n > 7 {
 		t.Errorf("%d thread nodes: runtime goroutines leaked in", n)
 	}
 	for i := range f.Nodes {
@@ -247,7 +257,7 @@ func TestContentionAnnotations(t *testing.T) {
 }
 
 // TestFlightRecorder: in the snapshot, the refresher holds the cache lock
-// for ~40ms while three readers wait for it.
+// across a 3s reload while three readers wait for it.
 func TestFlightRecorder(t *testing.T) {
 	_, g := decodeFixture(t, "flightrec", evidence.Input{})
 	ls := nodes(g, epg.KindLock, "main.(*Cache).Get")
@@ -260,8 +270,14 @@ func TestFlightRecorder(t *testing.T) {
 		t.Errorf("%d readers wait for the cache lock, want 3", len(waits))
 	}
 	for _, w := range waits {
-		if d := intAttr(w.Attrs, "wait.max_ns"); d < 20e6 || d > 2e9 {
-			t.Errorf("%s waited %dns, want about the 40ms refresh", w.From, d)
+		// The reload takes 3s; the snapshot's window opens while the
+		// readers already wait, so it sees a good part of that, marked as
+		// a lower bound.
+		if d := intAttr(w.Attrs, "wait.max_ns"); d < 0.5e9 || d > 3.5e9 {
+			t.Errorf("%s waited %dns, want a large part of the 3s reload", w.From, d)
+		}
+		if v, _ := w.Attrs.Get("wait.began_before_trace"); !v.BoolVal() {
+			t.Errorf("%s's wait is not marked as begun before the snapshot", w.From)
 		}
 	}
 	// The refresher (the goroutine that slept 40ms) released the lock to
@@ -276,7 +292,10 @@ func TestFlightRecorder(t *testing.T) {
 	if refresher == "" || !evidencetest.HasEdge(g, refresher, l.ID, epg.EdgeHolds) {
 		t.Errorf("no holds edge from the refresher %q to the cache lock", refresher)
 	}
-	if intAttr(l.Attrs, "lock.wait.max_ns") < 20e6 {
+	if !hasAnyHB(g, refresher) {
+		t.Errorf("the refresher %q orders no reader", refresher)
+	}
+	if intAttr(l.Attrs, "lock.wait.max_ns") < 0.5e9 {
 		t.Errorf("lock contention max %d", intAttr(l.Attrs, "lock.wait.max_ns"))
 	}
 }
@@ -325,6 +344,12 @@ func TestLimits(t *testing.T) {
 			t.Errorf("summary lacks %s: %v", k, sum[0].Attrs)
 		}
 	}
+}
+
+// hasAnyHB reports whether id orders some other goroutine.
+func hasAnyHB(g *epg.Graph, id string) bool {
+	i, ok := g.Lookup(id)
+	return ok && len(g.Children(i, epg.EdgeHappensBefore)) > 0
 }
 
 func mustRead(t *testing.T, name string) []byte {

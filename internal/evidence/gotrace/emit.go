@@ -66,6 +66,7 @@ func (e *emitter) pending() {
 		end := e.clock.unix(e.last)
 		w := g.blockLock.wait(g, e.clock.unix(g.blockAt), end, int64(e.last-g.blockAt), g.blockStack.lockMode)
 		w.pending = true
+		w.before = w.before || g.blockedBefore
 	}
 }
 
@@ -262,6 +263,9 @@ func (e *emitter) lockEdges(l *lockAgg) {
 		}
 		if w.pending {
 			attrs = append(attrs, epg.Attr{Key: "wait.pending", Value: epg.Bool(true)})
+		}
+		if w.before {
+			attrs = append(attrs, epg.Attr{Key: "wait.began_before_trace", Value: epg.Bool(true)})
 		}
 		ed.Attrs = epg.SortAttrs(attrs)
 		e.f.Edges = append(e.f.Edges, ed)

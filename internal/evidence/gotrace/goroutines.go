@@ -27,6 +27,9 @@ type goroutine struct {
 	blockReason string
 	blockStack  *stackInfo
 	blockLock   *lockAgg
+	// blockedBefore marks a wait that began before the trace did, so its
+	// duration is a lower bound.
+	blockedBefore bool
 
 	syscallAt, assistAt          trace.Time
 	syscalls, syscallNs          int64
@@ -139,6 +142,10 @@ func (c *converter) transition(ev *trace.Event, st *trace.StateTransition) {
 		c.status(g, st, t, to)
 		return
 	}
+	if from == to {
+		// A later generation restating a state the trace already gave.
+		return
+	}
 	switch {
 	case to == trace.GoWaiting:
 		c.block(g, t, st.Reason, c.stacks.get(st.Stack))
@@ -183,10 +190,13 @@ func (c *converter) created(ev *trace.Event, st *trace.StateTransition, id trace
 	}
 }
 
-// status handles the state report the trace gives for every goroutine at
-// the start of a generation. Only a goroutine seen for the first time
-// learns from it: one already waiting when the trace (or a flight
-// recorder's window) began is counted as blocked from here.
+// status handles the state report the runtime writes for a goroutine the
+// first time a generation of the trace involves it (with a stack, when
+// the generation ends without involving it). Only a goroutine seen for
+// the first time learns from it: one waiting at its first sight has been
+// waiting since before the trace (or a flight recorder's window) began,
+// else it would have been seen earlier; its wait is counted from the
+// start of the trace and marked as a lower bound.
 func (c *converter) status(g *goroutine, st *trace.StateTransition, t trace.Time, to trace.GoState) {
 	if g.state != trace.GoUndetermined {
 		if g.state != to && to != trace.GoWaiting {
@@ -200,10 +210,11 @@ func (c *converter) status(g *goroutine, st *trace.StateTransition, t trace.Time
 	switch to {
 	case trace.GoWaiting:
 		reason := "unknown"
-		if si != nil && si.lockKind != "" {
-			reason = "sync"
+		if si != nil && si.waitReason != "" {
+			reason = si.waitReason
 		}
-		c.block(g, t, reason, si)
+		c.block(g, c.first, reason, si)
+		g.blockedBefore = true
 	case trace.GoSyscall:
 		g.syscallAt = t
 	}
@@ -234,7 +245,7 @@ func (c *converter) block(g *goroutine, t trace.Time, reason string, si *stackIn
 	case "system goroutine wait", "GC background sweeper wait", "GC weak to strong wait":
 		g.system = true
 	}
-	g.blockAt, g.blockReason, g.blockStack, g.blockLock = t, reason, si, nil
+	g.blockAt, g.blockReason, g.blockStack, g.blockLock, g.blockedBefore = t, reason, si, nil, false
 	if reason == "sync" && si != nil && si.lockKind != "" && si.site != "" && !g.system {
 		g.blockLock = c.lock(si)
 	}
@@ -245,10 +256,18 @@ func (c *converter) unblock(ev *trace.Event, g *goroutine, t trace.Time) {
 	if g.blockAt == 0 {
 		return
 	}
+	if g.blockReason == "unknown" {
+		// A wait reported without a stack: a waker releasing a lock
+		// says what it was, though not which lock.
+		if si := c.stacks.get(ev.Stack()); si != nil && si.unlock {
+			g.blockReason = "sync"
+		}
+	}
 	d := int64(t - g.blockAt)
 	c.recordBlock(g, d)
 	if l := g.blockLock; l != nil {
-		l.wait(g, c.clock.unix(g.blockAt), c.clock.unix(t), d, g.blockStack.lockMode)
+		w := l.wait(g, c.clock.unix(g.blockAt), c.clock.unix(t), d, g.blockStack.lockMode)
+		w.before = w.before || g.blockedBefore
 	}
 	if u := c.find(ev.Goroutine()); u != nil && u != g && !u.system && !g.system {
 		if l := g.blockLock; l != nil {
@@ -262,7 +281,7 @@ func (c *converter) unblock(ev *trace.Event, g *goroutine, t trace.Time) {
 			}
 		}
 	}
-	g.blockAt, g.blockReason, g.blockStack, g.blockLock = 0, "", nil, nil
+	g.blockAt, g.blockReason, g.blockStack, g.blockLock, g.blockedBefore = 0, "", nil, nil, false
 }
 
 // ordersGoroutines reports whether a wake-up from reason means the waker

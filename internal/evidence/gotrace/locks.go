@@ -28,6 +28,7 @@ type waitAgg struct {
 	first, last       int64 // start of the first wait, end of the last (Unix ns)
 	mode              string
 	pending           bool // still waiting when the trace ended
+	before            bool // a wait began before the trace: totals are lower bounds
 }
 
 // holdAgg is one goroutine's inferred holds of one lock: the times it

@@ -28,6 +28,11 @@ type stackInfo struct {
 	lockKind, lockMode string
 	// entry is the outermost function: where the goroutine started.
 	entry string
+	// waitReason is the block reason the stack implies, in the trace's
+	// words, for waits the trace reports without one; unlock marks a
+	// stack releasing a sync lock.
+	waitReason string
+	unlock     bool
 }
 
 // topFrame returns the blocking frame, else the innermost, else nil.
@@ -92,7 +97,46 @@ func (c *stacks) convert(s trace.Stack) *stackInfo {
 		fixInApp(&si.frames[i])
 	}
 	si.classify()
+	si.implied()
 	return si
+}
+
+// impliedReasons maps functions a parked goroutine sits in to the block
+// reason the trace gives for them.
+var impliedReasons = map[string]string{
+	"sync.(*Mutex).Lock":                 "sync",
+	"sync.(*RWMutex).Lock":               "sync",
+	"sync.(*RWMutex).RLock":              "sync",
+	"sync.(*WaitGroup).Wait":             "sync",
+	"sync.(*Cond).Wait":                  "sync.(*Cond).Wait",
+	"time.Sleep":                         "sleep",
+	"runtime.chanrecv":                   "chan receive",
+	"runtime.chanrecv1":                  "chan receive",
+	"runtime.chanrecv2":                  "chan receive",
+	"runtime.chansend":                   "chan send",
+	"runtime.chansend1":                  "chan send",
+	"runtime.selectgo":                   "select",
+	"runtime.block":                      "forever",
+	"internal/poll.runtime_pollWait":     "network",
+	"internal/poll.(*pollDesc).wait":     "network",
+	"internal/poll.(*pollDesc).waitRead": "network",
+}
+
+// implied reads the wait reason and unlock mark off the frames.
+func (s *stackInfo) implied() {
+	for i := range s.frames {
+		fn := s.frames[i].Function
+		switch fn {
+		case "sync.(*Mutex).Unlock", "sync.(*RWMutex).Unlock", "sync.(*RWMutex).RUnlock":
+			s.unlock = true
+		}
+		if r, ok := impliedReasons[fn]; ok && s.waitReason == "" {
+			s.waitReason = r
+		}
+		if i == s.top {
+			return
+		}
+	}
 }
 
 // fixInApp corrects the in-app judgement for binaries built with

@@ -1,7 +1,9 @@
 #!/bin/sh
 # gen.sh regenerates the execution-trace fixtures from the programs under
 # programs/, built with the local Go toolchain (-trimpath, so file names in
-# the traces do not depend on this checkout's location).
+# the traces do not depend on this checkout's location). programs/load is
+# not run here: BenchmarkExecTrace builds and runs it for a trace of
+# several MB that is not committed.
 # Run from anywhere: sh internal/evidence/gotrace/testdata/gen.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

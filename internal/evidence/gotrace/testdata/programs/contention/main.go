@@ -1,7 +1,8 @@
 // Command contention writes a Go execution trace (runtime/trace) of worker
-// goroutines that contend on two mutexes, hand values over a channel, wait
-// on a WaitGroup, and annotate one unit of work with a task, regions and
-// user logs, including the OpenTelemetry IDs TAG correlates with spans.
+// goroutines that contend on two mutexes and read under an RWMutex that a
+// repricer write-locks, hand values over a channel, wait on a WaitGroup,
+// and annotate one unit of work with a task, regions and user logs,
+// including the OpenTelemetry IDs TAG correlates with spans.
 //
 // Usage: contention OUT.trace
 package main
@@ -43,15 +44,40 @@ func (l *Ledger) Record(entry string) {
 	l.mu.Unlock()
 }
 
+// Catalog is read by every order and rewritten now and then: readers
+// queue behind the writer.
+type Catalog struct {
+	mu     sync.RWMutex
+	prices map[string]int
+}
+
+// Price read-locks the catalog.
+func (c *Catalog) Price(item string) int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.prices[item]
+}
+
+// Reprice holds the write lock across a slow recomputation.
+func (c *Catalog) Reprice() {
+	c.mu.Lock()
+	spin(time.Millisecond)
+	for k := range c.prices {
+		c.prices[k]++
+	}
+	c.mu.Unlock()
+}
+
 // spin burns CPU so the lock is held without the goroutine parking.
 func spin(d time.Duration) {
 	for end := time.Now().Add(d); time.Now().Before(end); {
 	}
 }
 
-func worker(id int, inv *Inventory, led *Ledger, orders <-chan string, wg *sync.WaitGroup) {
+func worker(id int, cat *Catalog, inv *Inventory, led *Ledger, orders <-chan string, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for item := range orders {
+		cat.Price(item)
 		inv.Reserve(item)
 		led.Record(fmt.Sprintf("w%d:%s", id, item))
 	}
@@ -80,14 +106,23 @@ func main() {
 	}
 	defer trace.Stop()
 
+	cat := &Catalog{prices: map[string]int{"item0": 1, "item1": 2}}
 	inv := &Inventory{stock: map[string]int{}}
 	led := &Ledger{}
 	orders := make(chan string) // unbuffered: every order is a handoff
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Add(1)
-		go worker(i, inv, led, orders, &wg)
+		go worker(i, cat, inv, led, orders, &wg)
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 4 {
+			cat.Reprice()
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
 	done := make(chan struct{})
 	go func() {
 		checkout(context.Background(), inv, led)
