@@ -310,14 +310,11 @@ func (c *converter) recordBlock(g *goroutine, d int64) {
 	if d > g.longest || g.longestStack == nil {
 		g.longest, g.longestStack = d, g.blockStack
 	}
-	top := g.blockStack.topFrame()
+	top := g.blockStack.whereFrame()
 	if top == nil {
 		return
 	}
-	k := siteKey{reason, g.blockStack.site}
-	if k.site == "" {
-		k.site = top.File + ":?"
-	}
+	k := siteKey{reason, g.blockStack.whereSite}
 	s := g.sites[k]
 	if s == nil {
 		if len(g.siteSeq) >= maxSitesPerGoroutine {

@@ -20,9 +20,14 @@ type stackInfo struct {
 	// top is the index of the first frame below the runtime and sync
 	// packages: the code that blocked. -1 when there is none.
 	top int
-	// site is "file:line" of frames[top], the aggregation key of a
-	// block and the identity of a lock.
+	// site is "file:line" of frames[top], the identity of a lock.
 	site string
+	// where is the index of the frame a block is charged to, the first
+	// in-app frame (time.Sleep and net's reads are not what the program
+	// waited in, their caller is), else top; whereSite is its
+	// "file:line". -1 and "" when there are no frames.
+	where     int
+	whereSite string
 	// lockKind is "mutex" or "rwmutex" when the stack is acquiring one;
 	// lockMode is "read" for RLock.
 	lockKind, lockMode string
@@ -35,7 +40,8 @@ type stackInfo struct {
 	unlock     bool
 }
 
-// topFrame returns the blocking frame, else the innermost, else nil.
+// topFrame returns the frame below the runtime and sync, else the
+// innermost, else nil.
 func (s *stackInfo) topFrame() *stacktrace.Frame {
 	switch {
 	case s == nil || len(s.frames) == 0:
@@ -44,6 +50,14 @@ func (s *stackInfo) topFrame() *stacktrace.Frame {
 		return &s.frames[s.top]
 	}
 	return &s.frames[0]
+}
+
+// whereFrame returns the frame a block is charged to, or nil.
+func (s *stackInfo) whereFrame() *stacktrace.Frame {
+	if s == nil || s.where < 0 {
+		return nil
+	}
+	return &s.frames[s.where]
 }
 
 // stacks converts and caches stacks. A trace.Stack is a handle into its
@@ -86,7 +100,7 @@ func (c *stacks) convert(s trace.Stack) *stackInfo {
 		c.buf.WriteString(strconv.FormatUint(f.Line, 10))
 		c.buf.WriteByte('\n')
 	}
-	si := &stackInfo{top: -1}
+	si := &stackInfo{top: -1, where: -1}
 	if n == 0 {
 		return si
 	}
@@ -98,7 +112,26 @@ func (c *stacks) convert(s trace.Stack) *stackInfo {
 	}
 	si.classify()
 	si.implied()
+	si.locate()
 	return si
+}
+
+// locate picks the frame a block is charged to.
+func (s *stackInfo) locate() {
+	s.where = s.top
+	for i := range s.frames {
+		if s.frames[i].InApp {
+			s.where = i
+			break
+		}
+	}
+	if s.where < 0 && len(s.frames) > 0 {
+		s.where = 0
+	}
+	if s.where >= 0 {
+		f := &s.frames[s.where]
+		s.whereSite = f.File + ":" + strconv.Itoa(f.Line)
+	}
 }
 
 // impliedReasons maps functions a parked goroutine sits in to the block
