@@ -21,8 +21,10 @@
 //     reason "block.<reason>_ns" and "block.<reason>_count" ("sync",
 //     "chan_receive", "select", "network", "sleep", ...), block.total_ns,
 //     syscall.count and syscall.total_ns, gc.assist_count and
-//     gc.assist_ns. "block.sites" lists, per (reason, blocking call site),
-//     count, total_ns and max_ns, busiest first. Its frames are the stack
+//     gc.assist_ns. "block.sites" lists, per (reason, call site), count,
+//     total_ns and max_ns, busiest first; a block is charged to the first
+//     in-app frame of its stack (the caller of time.Sleep, not
+//     time.Sleep). Its frames are the stack
 //     of its longest block (else its entry function); the creation stack,
 //     from the GoCreate event, is threads.Stack.CreatedBy.
 //   - Blocking on a sync.Mutex or sync.RWMutex (reason "sync", with
@@ -34,7 +36,11 @@
 //     lock.waiters), and one waits edge per goroutine carrying
 //     wait.count, wait.total_ns, wait.max_ns and the times of the first
 //     wait and the end of the last (wait.first_unix_nano,
-//     wait.last_unix_nano); lock.mode is "read" for RLock. With
+//     wait.last_unix_nano); lock.mode is "read" for RLock,
+//     wait.pending marks a goroutine still waiting when the trace ended
+//     and wait.began_before_trace one already waiting when it began
+//     (typical of flight recorder snapshots: its totals are then lower
+//     bounds, counted from the start of the trace). With
 //     Input.SourceRoots the lock is named after the receiver in the
 //     statement ("inv.mu"). WaitGroup, Cond and Once waits are blocks,
 //     not locks.
@@ -58,6 +64,12 @@
 //     "go execution trace"): go.version, trace.events, gc.count,
 //     gc.total_ns, the clock used, and "dropped.*" counts when a limit
 //     (see Limits) cut goroutines, locks, events or edges.
+//
+// Waits and holds edges summarise the whole trace: a goroutine that
+// waited for a lock at one moment and released it to another waiter at
+// another has both edges to it, and the edge times say when. They are
+// not a snapshot of who held what at one instant, as a goroutine dump's
+// are.
 //
 // The trace declares no failure, so no verdict event is written; the
 // incident detector decides from the graph.
