@@ -191,7 +191,9 @@ func (c *ctx) attr(key string, v epg.Value) (epg.Value, bool) {
 	case key == "log.body":
 		return c.logBody(key, v)
 	case matchAny(pol.URLs, key):
-		v = mapStrings(v, func(s string) string { return c.changed(key, "url", "structured:url", s, redactURL(s, c.queryAction(key))) })
+		v = mapStrings(v, func(s string) string {
+			return c.changed(key, "url", "structured:url", s, redactURL(s, c.queryAction(key)))
+		})
 	case matchAny(pol.SQL, key):
 		v = mapStrings(v, func(s string) string { return c.changed(key, "sql", "structured:sql", s, stripSQLLiterals(s)) })
 	default:

@@ -62,7 +62,7 @@ func builtinRules() []*rule {
 		prefixed("docker-hub-pat", "dckr_pat_", setB64URL, 27, 60),
 		prefixed("docker-hub-oat", "dckr_oat_", setB64URL, 27, 60),
 		prefixed("pulumi-token", "pul-", setHexLower, 40, 40),
-		prefixed("terraform-cloud-token", ".atlasv1.", set("A-Za-z0-9_=-"), 60, 80, anyLeft()),
+		terraformCloud(),
 		prefixed("vault-service-token", "hvs.", setB64URLD, 24, 200),
 		prefixed("vault-batch-token", "hvb.", setB64URLD, 24, 300),
 		prefixed("vault-recovery-token", "hvr.", setB64URLD, 24, 200),

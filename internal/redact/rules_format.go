@@ -68,7 +68,7 @@ func isLetter(c byte) bool     { return isUpper(c) || isLower(c) }
 func isSchemeByte(c byte) bool { return isAlnum(c) || c == '+' || c == '.' || c == '-' }
 func isUserinfoStop(c byte) bool {
 	switch c {
-	case '/', '?', '#', '@', ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '`', '\\':
+	case '/', '?', '@', ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '`', '\\':
 		return true
 	}
 	return false

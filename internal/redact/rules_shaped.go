@@ -146,3 +146,20 @@ func pemRule() *rule {
 			return ks, j, j > rest
 		}}
 }
+
+// terraformCloud: 14 alphanumerics, ".atlasv1.", 60 to 80 more.
+func terraformCloud() *rule {
+	body := set("A-Za-z0-9_=-")
+	return &rule{id: "terraform-cloud-token", class: ClassSecret, prio: 1, keywords: []string{".atlasv1."},
+		match: func(s string, ks, ke int) (int, int, bool) {
+			st := ks - 14
+			if st < 0 || runEnd(s, st, setAlnum, 14) != ks || !leftOK(s, st) {
+				return 0, 0, false
+			}
+			j := runEnd(s, ke, body, 81)
+			if n := j - ke; n < 60 || n > 80 {
+				return 0, 0, false
+			}
+			return st, j, true
+		}}
+}

@@ -555,8 +555,10 @@ func entropic(w string) bool {
 	if hex == n || d < 2 || u+l < 4 || changes*4 < n {
 		return false
 	}
-	if u == 0 && strings.IndexByte(w, '/') >= 0 {
-		return false // a lower-case path
+	if u == 0 && (n < 32 || strings.IndexByte(w, '/') >= 0) {
+		// Lower-case words this short are names (pods, hosts, slugs);
+		// lower-case paths are paths.
+		return false
 	}
 	h := 0.0
 	for _, c := range counts {
@@ -565,7 +567,7 @@ func entropic(w string) bool {
 			h -= p * math.Log2(p)
 		}
 	}
-	return h >= 0.86*math.Log2(float64(min(n, 64)))
+	return h >= 0.83*math.Log2(float64(min(n, 64)))
 }
 
 // digestLabelled reports whether the word at i is named as a digest,

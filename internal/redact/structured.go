@@ -211,10 +211,12 @@ func stripSQLLiterals(q string) string {
 	return b.String()
 }
 
-func isSQLIdent(c byte) bool { return isAlnum(c) || c == '_' || c == '$' || c == '@' || c == '#' || c >= 0x80 }
+func isSQLIdent(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '$' || c == '@' || c == '#' || c >= 0x80
+}
 
 // skipQuoted returns the index after the single-quoted literal at i,
-// honouring '' and backslash escapes.
+// honouring ” and backslash escapes.
 func skipQuoted(q string, i int) int {
 	j := i + 1
 	for j < len(q) {
