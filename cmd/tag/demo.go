@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,8 +34,8 @@ func (a *app) demoCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run TAG on the bundled example evidence in a scratch store",
-		Long: `Ingest the bundled example evidence (OTLP traces and logs of failing requests)
-into a scratch store, derive the incidents and show the evidence behind each.
+		Long: `Ingest the bundled example evidence (OTLP traces and logs of failing requests,
+a goroutine dump of a deadlocked service) into a scratch store, derive the incidents and show the evidence behind each.
 Reproduction and repair join the loop as those stages land; until then their
 columns say "not-run".`,
 		Args: cobra.NoArgs,
@@ -60,7 +61,9 @@ columns say "not-run".`,
 				if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 					return err
 				}
-				paths = append(paths, dst)
+				if !strings.HasPrefix(p, "_src/") {
+					paths = append(paths, dst)
+				}
 				return os.WriteFile(dst, data, 0o644)
 			})
 			if err != nil {
@@ -73,8 +76,26 @@ columns say "not-run".`,
 			defer st.Close()
 			start := time.Now()
 			p := &ingest.Pipeline{Store: st}
-			if _, err := p.Files(ctx, paths, "", nil); err != nil {
+			// The dumps' program source lets decoders name locks from code.
+			p.Origin.SourceRoots = []string{filepath.Join(dir, "evidence", "_src")}
+			// Traces and logs name their services; a dump does not, so the
+			// example's file name says which service it was taken from.
+			var traces, dumps []string
+			for _, path := range paths {
+				if strings.HasSuffix(path, ".txt") {
+					dumps = append(dumps, path)
+				} else {
+					traces = append(traces, path)
+				}
+			}
+			if _, err := p.Files(ctx, traces, "", nil); err != nil {
 				return err
+			}
+			for _, path := range dumps {
+				p.Origin.Service, _, _ = strings.Cut(filepath.Base(path), "-")
+				if _, err := p.Files(ctx, []string{path}, "", nil); err != nil {
+					return err
+				}
 			}
 			ins, err := st.Incidents(ctx)
 			if err != nil {

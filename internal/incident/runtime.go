@@ -88,12 +88,17 @@ func (d *detector) lockCycles() []lockCycle {
 	waitFor := map[int32][]step{}
 	var threads []int32
 	g.Nodes(epg.KindThread, func(t int32, _ *epg.Node) bool {
-		for _, l := range g.Children(t, epg.EdgeWaits) {
+		for _, we := range g.Out(t) {
+			if g.Edge(we).Kind != epg.EdgeWaits || !current(g.Edge(we)) {
+				continue
+			}
+			_, l := g.Ends(we)
 			if g.Node(l).Kind != epg.KindLock {
 				continue
 			}
-			for _, h := range g.Parents(l, epg.EdgeHolds) {
-				if g.Node(h).Kind == epg.KindThread {
+			for _, he := range g.In(l) {
+				h, _ := g.Ends(he)
+				if g.Edge(he).Kind == epg.EdgeHolds && current(g.Edge(he)) && g.Node(h).Kind == epg.KindThread {
 					waitFor[t] = append(waitFor[t], step{l, h})
 				}
 			}
@@ -205,6 +210,21 @@ func (d *detector) lockCycles() []lockCycle {
 		}
 	}
 	return out
+}
+
+// current reports whether a holds or waits edge describes one moment (a
+// dump) rather than a summary over time (an execution trace): a wait that
+// ended, or a hold deduced from a later release, says nothing about what
+// was held while the other thread waited, so such edges cannot close a
+// cycle.
+func current(e *epg.Edge) bool {
+	if e.Attrs.Str(epg.AttrHowInferred) == "unblock" {
+		return false
+	}
+	if v, ok := e.Attrs.Get("wait.pending"); ok && !v.BoolVal() {
+		return false
+	}
+	return true
 }
 
 // cycleSignal describes a lock cycle: "double lock of X in F", "AB-BA

@@ -124,3 +124,16 @@ func TestRace(t *testing.T) {
 		t.Fatalf("signals = %+v", sigs)
 	}
 }
+
+// Execution traces summarise holds and waits over time: a worker that
+// waited for a lock and, later, released it is no double lock.
+func TestSummarisedLockEdgesMakeNoCycle(t *testing.T) {
+	f := dump(goroutine{"1", "", "main.(*Ledger).Record"})
+	l := lock(f, "main.(*Ledger).Record:40")
+	w := threads.Waits(th("1"), l, "")
+	w.Attrs = epg.Attrs{{Key: "wait.pending", Value: epg.Bool(false)}}
+	f.Edges = append(f.Edges, threads.Holds(th("1"), l, "unblock"), w)
+	if sigs := Detect(graphOf(f), Options{}); len(sigs) != 0 {
+		t.Fatalf("signals = %+v, want none", sigs)
+	}
+}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"github.com/tagdebug/tag/internal/evidence"
 	"github.com/tagdebug/tag/internal/evidence/godump"
+	"github.com/tagdebug/tag/internal/evidence/gotrace"
 	"github.com/tagdebug/tag/internal/evidence/jaeger"
 	"github.com/tagdebug/tag/internal/evidence/logs"
 	"github.com/tagdebug/tag/internal/evidence/otlp"
@@ -18,6 +19,7 @@ func Decoders() []evidence.Decoder {
 		&zipkin.Decoder{},
 		otlp.ProtoDecoder{},
 		&pprof.Decoder{},
+		&gotrace.Decoder{},
 	}
 	ds = append(ds, godump.Decoders()...)
 	ds = append(ds, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
