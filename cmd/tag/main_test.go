@@ -146,12 +146,15 @@ func TestDemo(t *testing.T) {
 		Kind      string `json:"kind"`
 		RootCause string `json:"root_cause"`
 	}
-	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 2 {
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 3 {
 		t.Fatalf("demo --json: %v\n%s", err, out)
 	}
 	for _, r := range rows {
 		if r.Example == "checkout" && !strings.Contains(r.RootCause, "service.go:42") {
 			t.Errorf("checkout root cause hint = %q", r.RootCause)
+		}
+		if r.Example == "inventory" && (r.Kind != "deadlock" || !strings.Contains(r.RootCause, "main.go:")) {
+			t.Errorf("inventory row = %+v", r)
 		}
 	}
 }
