@@ -152,6 +152,34 @@ func TestDeadlockOnlyThreads(t *testing.T) {
 	}
 }
 
+// TestTwoDeadlocks: each report is its own verdict.
+func TestTwoDeadlocks(t *testing.T) {
+	entry := func(a, b, obj string) string {
+		return "\"" + a + "\":\n  waiting to lock monitor 0x7f01 (object " + obj + ", a java.lang.Object),\n  which is held by \"" + b + "\"\n\n"
+	}
+	text := head
+	for _, n := range []string{"a", "b", "c", "d"} {
+		text += "\"" + n + "\" #" + strconv.Itoa(int(n[0])) + " prio=5 tid=0x1 nid=0x2 waiting for monitor entry\n\n"
+	}
+	text += "JNI global refs: 9, weak refs: 0\n\nFound one Java-level deadlock:\n=============================\n" +
+		entry("a", "b", "0x10") + entry("b", "a", "0x20") +
+		"Found one Java-level deadlock:\n=============================\n" +
+		entry("c", "d", "0x30") + entry("d", "c", "0x40") + "Found 2 deadlocks.\n"
+	g, scope := mustDecode(t, text)
+	vs := events(g, epg.EventDeadlock)
+	if len(vs) != 2 {
+		t.Fatalf("%d verdicts, want 2", len(vs))
+	}
+	c, d := epg.ThreadNodeID(scope, "99"), epg.ThreadNodeID(scope, "100")
+	cycle(t, g, c, d, epg.LockNodeID(scope, "0x30"), epg.LockNodeID(scope, "0x40"))
+	if !evidencetest.HasEdge(g, c, "event:"+scope+":deadlock/1", epg.EdgeEmits) || evidencetest.HasEdge(g, c, "event:"+scope+":deadlock/0", epg.EdgeEmits) {
+		t.Error("c belongs to the second report only")
+	}
+	if v, _ := vs[0].Attr("jvm.jni_global_refs"); v.IntVal() != 9 {
+		t.Errorf("verdict attrs %v", vs[0].Attrs)
+	}
+}
+
 // TestHostile: limits hold and nothing panics on inputs built to hurt.
 func TestHostile(t *testing.T) {
 	var b strings.Builder
