@@ -7,6 +7,7 @@
 #	jstack PID              NAME_jstack.txt
 #	jstack -l PID           NAME_jstack_l.txt   (ownable synchronizers)
 #	jcmd PID Thread.print -l NAME_jcmd.txt
+#	jcmd PID Thread.print   NAME_jcmd_nol.txt
 #	kill -3 PID             NAME_sigquit.txt    (the JVM's stdout, with
 #	                                             the program's own output)
 #
@@ -41,6 +42,7 @@ dump() {
 		jstack) jstack "$pid" >"$here/${name}_jstack.txt" ;;
 		jstack-l) jstack -l "$pid" >"$here/${name}_jstack_l.txt" ;;
 		jcmd) jcmd "$pid" Thread.print -l >"$here/${name}_jcmd.txt" ;;
+		jcmd-nol) jcmd "$pid" Thread.print >"$here/${name}_jcmd_nol.txt" ;;
 		sigquit)
 			kill -QUIT "$pid"
 			sleep 1
@@ -57,5 +59,5 @@ dump() {
 }
 
 dump monitor_deadlock MonitorDeadlock jstack jcmd sigquit
-dump lock_deadlock LockDeadlock jstack jstack-l
+dump lock_deadlock LockDeadlock jstack jstack-l jcmd-nol
 dump busy Busy jcmd sigquit
