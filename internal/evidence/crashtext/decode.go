@@ -15,7 +15,10 @@
 // ("Caused by:", "Suppressed:", "[cause]:"). Lines between exceptions
 // (log lines, program output) go with the exception above them and are
 // ignored by the parser. Text with no such start (a bare stack, a Go
-// panic) is read as one exception.
+// panic) is read as one exception. A single line of other text between
+// two runs of frames is taken for a corrupted frame and reported as a
+// positioned error; more than one, or a blank line, separates a second,
+// headerless stack.
 //
 // Mapping to the EPG, through package exception: an event node (event.type
 // exception, exception.type, exception.message, exception.lang, the
@@ -24,7 +27,10 @@
 // frames innermost first, and a caused_by edge to each cause. Java's
 // `Exception in thread "main"` gives thread.name and, like Node's
 // trailer, exception.escaped (nothing caught it); Node's trailer also
-// gives process.runtime.name and process.runtime.version. Printed
+// gives process.runtime.name and process.runtime.version. Java's
+// suppressed exceptions stay in the exception.stacktrace text only:
+// package exception maps causes, and no EPG edge kind says "suppressed".
+// Printed
 // exceptions carry no time, so events take in.Time (the file's
 // modification time) when set.
 //
