@@ -43,14 +43,16 @@ func scanShapes(s string, out []Finding, protect []span) []Finding {
 			i = max(f.End, i+1)
 			continue
 		}
-		// Digits after '/' or '-' inside a word (/users/4111…, id-123-45-6789)
-		// start numbers too.
-		for p := i + 1; p < j; p++ {
-			if isDigit(s[p]) && (s[p-1] == '/' || s[p-1] == '-') && !isDigit(s[p-1]) {
-				if f, ok := numberShape(s, p); ok {
-					out = append(out, f)
-					j = max(j, f.End)
-					break
+		if !isDigit(c) {
+			// Digits after '/' or '-' inside a word (/users/4111…,
+			// id-123-45-6789) start numbers too.
+			for p := i + 1; p < j; p++ {
+				if (s[p-1] == '/' || s[p-1] == '-') && isDigit(s[p]) {
+					if f, ok := numberShape(s, p); ok {
+						out = append(out, f)
+						j = max(j, f.End)
+						break
+					}
 				}
 			}
 		}
@@ -206,6 +208,9 @@ func groupVal(s string, r *numRun, g int) int {
 // numberShape classifies the number starting at i.
 func numberShape(s string, i int) (Finding, bool) {
 	r := readNumRun(s, i)
+	if r.n == 1 && r.size[0] < 13 {
+		return Finding{}, false // no shape is one short group of digits
+	}
 	sz := r.size
 	switch {
 	case r.n >= 4 && r.sameSep(4, ".") && sz[0] <= 3 && sz[1] <= 3 && sz[2] <= 3 && sz[3] <= 3:
@@ -525,12 +530,10 @@ func entropyEnd(s string, i, j int) int {
 }
 
 func entropic(w string) bool {
-	var counts [256]uint16
 	var d, u, l, hex, changes int
 	prev := 0
 	for k := 0; k < len(w); k++ {
 		c := w[k]
-		counts[c]++
 		cls := 3
 		switch {
 		case isDigit(c):
@@ -560,15 +563,29 @@ func entropic(w string) bool {
 		// lower-case paths are paths.
 		return false
 	}
-	h := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / float64(n)
-			h -= p * math.Log2(p)
-		}
+	var counts [128]uint16
+	for k := 0; k < n; k++ {
+		counts[w[k]&0x7f]++
 	}
-	return h >= 0.83*math.Log2(float64(min(n, 64)))
+	// H = log2 n − (1/n)·Σ c·log2 c, with c·log2 c from a table: the
+	// logarithms were most of this function's time.
+	sum := 0.0
+	for _, c := range counts {
+		sum += clog2[c]
+	}
+	h := clog2Log(n) - sum/float64(n)
+	return h >= 0.83*clog2Log(min(n, 64))
 }
+
+// clog2[c] is c·log2(c) for the counts a word of up to 4096 bytes has.
+var clog2 = func() (t [4097]float64) {
+	for c := 2; c < len(t); c++ {
+		t[c] = float64(c) * math.Log2(float64(c))
+	}
+	return t
+}()
+
+func clog2Log(n int) float64 { return clog2[n] / float64(n) }
 
 // digestLabelled reports whether the word at i is named as a digest,
 // hash or checksum by the text just before it or by its own prefix.
