@@ -108,3 +108,29 @@ func TestRuntimeConformanceIncidents(t *testing.T) {
 		}
 	}
 }
+
+// A jstack dump of two threads deadlocked on ReentrantLocks, with the
+// program's source, names both locks; the chained-exception texts of the
+// other runtimes become exception incidents.
+func TestJVMAndCrashTextIncidents(t *testing.T) {
+	ev := func(parts ...string) string {
+		return filepath.Join(append([]string{evidencetest.RepoRoot(), "internal", "evidence"}, parts...)...)
+	}
+	store := t.TempDir()
+	code, out, errOut := tag(t, "--store", store, "ingest", "--src", ev("jvm", "testdata", "src"),
+		ev("jvm", "testdata", "lock_deadlock_jstack_l.txt"), ev("crashtext", "testdata", "java_chained.txt"),
+		ev("crashtext", "testdata", "python_chained.txt"), ev("crashtext", "testdata", "node_async_cause.txt"))
+	if code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"deadlock  ×1  AB-BA deadlock between LockDeadlock.inventory and LockDeadlock.orders",
+		"exception ×1  java.lang.IllegalStateException: checkout unavailable",
+		"exception ×1  StartupError: server cannot start",
+		"exception ×1  Error: cannot load user 7",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ingest output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -421,12 +421,17 @@ func (d *detector) threadFunction(t int32) string {
 	return ""
 }
 
-// lockName is the lock's human name, else its ID.
+// lockName is the lock's human name, else its ID. A JVM lock named from
+// source carries its object in parentheses ("Bank.LEDGER
+// (java.lang.Object <0x...>)"); the address only lengthens a title.
 func lockName(n *epg.Node) string {
-	if n.Name != "" {
-		return n.Name
+	if n.Name == "" {
+		return n.ID
 	}
-	return n.ID
+	if i := strings.Index(n.Name, " ("); i > 0 && strings.Contains(n.Name[i:], "<0x") {
+		return n.Name[:i]
+	}
+	return n.Name
 }
 
 // shortFunc drops the package path from a qualified function name:

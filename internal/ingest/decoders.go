@@ -2,9 +2,11 @@ package ingest
 
 import (
 	"github.com/tagdebug/tag/internal/evidence"
+	"github.com/tagdebug/tag/internal/evidence/crashtext"
 	"github.com/tagdebug/tag/internal/evidence/godump"
 	"github.com/tagdebug/tag/internal/evidence/gotrace"
 	"github.com/tagdebug/tag/internal/evidence/jaeger"
+	"github.com/tagdebug/tag/internal/evidence/jvm"
 	"github.com/tagdebug/tag/internal/evidence/logs"
 	"github.com/tagdebug/tag/internal/evidence/otlp"
 	"github.com/tagdebug/tag/internal/evidence/pprof"
@@ -22,6 +24,6 @@ func Decoders() []evidence.Decoder {
 		&gotrace.Decoder{},
 	}
 	ds = append(ds, godump.Decoders()...)
-	ds = append(ds, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
+	ds = append(ds, &jvm.Decoder{}, &crashtext.Decoder{}, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
 	return ds
 }
