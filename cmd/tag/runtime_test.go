@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,5 +133,31 @@ func TestJVMAndCrashTextIncidents(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("ingest output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// A malformed runtime artifact in a multi-file ingest fails the whole
+// ingest with the file and line, exit 2, and leaves the store empty.
+func TestRuntimeBadInputIsTransactional(t *testing.T) {
+	dir := t.TempDir()
+	good := godumpTestdata("deadlock_abba.txt")
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cut the dump inside a goroutine header.
+	i := strings.Index(string(data), "goroutine 7 [")
+	bad := filepath.Join(dir, "cut.txt")
+	if err := os.WriteFile(bad, append(data[:i:i], "goroutine 7 [sync.Mut"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(dir, "store")
+	code, _, errOut := tag(t, "--store", store, "ingest", good, bad)
+	if code != 2 || !strings.Contains(errOut, "cut.txt:") {
+		t.Fatalf("exit %d, stderr %q; want 2 naming cut.txt and its line", code, errOut)
+	}
+	code, out, _ := tag(t, "--store", store, "incidents", "--json")
+	if code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("store after a failed ingest: exit %d, %s", code, out)
 	}
 }
