@@ -161,3 +161,20 @@ func TestRuntimeBadInputIsTransactional(t *testing.T) {
 		t.Errorf("store after a failed ingest: exit %d, %s", code, out)
 	}
 }
+
+// The demo's deadlock dump and its program source are copies of the
+// godump fixture (embed cannot reach outside its package); they must not
+// drift apart, or the demo's lock names would come from other code.
+func TestDemoDumpMatchesFixture(t *testing.T) {
+	root := evidencetest.RepoRoot()
+	for ex, fx := range map[string]string{
+		"examples/evidence/inventory-deadlock.txt": "internal/evidence/godump/testdata/deadlock_abba.txt",
+		"examples/evidence/_src/abba/main.go":      "internal/evidence/godump/testdata/programs/abba/main.go",
+	} {
+		a, err1 := os.ReadFile(filepath.Join(root, ex))
+		b, err2 := os.ReadFile(filepath.Join(root, fx))
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Errorf("%s differs from %s (%v, %v): copy the fixture again", ex, fx, err1, err2)
+		}
+	}
+}
