@@ -28,7 +28,10 @@ func (c *ctx) body(key string, v epg.Value) epg.Value {
 			return epg.String(schemaString)
 		}
 		out := marshalJSON(c.bodyJSON(key, "body", x))
-		return epg.String(c.changed(key, "schema", rule, s, out))
+		out = c.changed(key, "schema", rule, s, out)
+		// The detectors see the result whole as well: a value kept on its
+		// own may be a secret only next to its key ("private_key_id": …).
+		return epg.String(c.text(key, out))
 	case epg.ValueMap, epg.ValueArray:
 		return c.bodyValue(key, "body", v)
 	}

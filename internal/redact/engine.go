@@ -160,11 +160,23 @@ func (e *Engine) redactNode(n *epg.Node, rec *recorder) {
 // attrs redacts an attribute list in place, removing dropped ones.
 func (c *ctx) attrs(as epg.Attrs) epg.Attrs {
 	out := as[:0]
+	renamed := false
 	for _, a := range as {
-		v, keep := c.attr(a.Key, a.Value)
-		if keep {
-			out = append(out, epg.Attr{Key: a.Key, Value: v})
+		key := a.Key
+		if len(key) >= 8 {
+			// Keys are evidence too: a map keyed by e-mail address, a
+			// header named after a token.
+			if k := c.text("@key", key); k != key {
+				key, renamed = k, true
+			}
 		}
+		v, keep := c.attr(key, a.Value)
+		if keep {
+			out = append(out, epg.Attr{Key: key, Value: v})
+		}
+	}
+	if renamed {
+		out = epg.SortAttrs(out)
 	}
 	return out
 }
@@ -191,14 +203,17 @@ func (c *ctx) attr(key string, v epg.Value) (epg.Value, bool) {
 	case key == "log.body":
 		return c.logBody(key, v)
 	case matchAny(pol.URLs, key):
-		v = mapStrings(v, func(s string) string {
+		// Detectors first, then the shape, then the detectors again: the
+		// shape decision is then made on text that no longer changes, which
+		// keeps redaction a fixed point.
+		v = mapStrings(c.value(key, v), func(s string) string {
 			return c.changed(key, "url", "structured:url", s, redactURL(s, c.queryAction(key)))
 		})
 	case matchAny(pol.SQL, key):
-		v = mapStrings(v, func(s string) string { return c.changed(key, "sql", "structured:sql", s, stripSQLLiterals(s)) })
+		v = mapStrings(c.value(key, v), func(s string) string { return c.changed(key, "sql", "structured:sql", s, stripSQLLiterals(s)) })
 	default:
 		if name, ok := headerName(key); ok {
-			v = c.header(key, name, v)
+			v = c.header(key, name, c.value(key, v))
 		}
 	}
 	return c.value(key, v), true
@@ -253,7 +268,7 @@ func (c *ctx) queryAction(key string) queryActionFunc {
 		for i := range c.rs.query {
 			r := &c.rs.query[i]
 			if matchGlob(r.Match, lname) {
-				nv, keep := c.apply(key+"?"+name, epg.String(val), r, "query")
+				nv, keep := c.apply(key, epg.String(val), r, "query")
 				if !keep {
 					return ""
 				}
@@ -284,7 +299,13 @@ func (c *ctx) apply(key string, v epg.Value, r *FieldRule, where string) (epg.Va
 		}
 		out := c.e.tok.hash(s)
 		if r.Action == ActTokenize {
-			out = c.e.tok.token(labelForKey(key), s)
+			label := labelForKey(key)
+			if where == "query" || where == "headers" {
+				// The rule's own words, never the parameter's name:
+				// names are evidence and may hold anything.
+				label = cleanLabel(strings.ToLower(strings.Trim(r.Match, "*?")))
+			}
+			out = c.e.tok.token(label, s)
 		}
 		c.record(key, string(r.Action), rule, s, out)
 		c.taint.add(key, keyClass(key))
@@ -359,36 +380,126 @@ func (c *ctx) value(key string, v epg.Value) epg.Value {
 	return v
 }
 
-// text replaces every finding in s as the policy says.
+// text replaces every finding in s as the policy says. A replacement
+// changes its neighbours' boundaries (a number glued to a key becomes a
+// number next to '>'), so the text around each replacement is scanned
+// again until nothing more is found: that is what makes redaction a fixed
+// point without rescanning whole values.
 func (c *ctx) text(key, s string) string {
 	if len(s) < 3 {
 		return s
 	}
-	fs := c.e.det.find(s, nil)
+	out, dirty := c.replaceAll(key, s, 0, len(s))
+	for round := 0; len(dirty) > 0 && round < 4; round++ {
+		var next []span
+		var b strings.Builder
+		last := 0
+		shift := 0
+		for _, w := range dirty {
+			seg, d := c.replaceAll(key, out, w.start, w.end)
+			if d == nil {
+				continue
+			}
+			b.WriteString(out[last:w.start])
+			b.WriteString(seg)
+			last = w.end
+			for _, x := range d {
+				next = append(next, span{x.start + shift, x.end + shift})
+			}
+			shift += len(seg) - (w.end - w.start)
+		}
+		if next == nil {
+			break
+		}
+		b.WriteString(out[last:])
+		out = b.String()
+		dirty = mergeWindows(out, next)
+	}
+	return out
+}
+
+// replaceAll replaces the findings in s[from:to] and returns the new
+// text of that window (the whole string when the window is all of it)
+// and the windows around each replacement, in output coordinates.
+func (c *ctx) replaceAll(key, s string, from, to int) (string, []span) {
+	win := s[from:to]
+	fs := c.e.det.find(win, nil)
 	if len(fs) == 0 {
-		return s
+		if from == 0 && to == len(s) {
+			return s, nil
+		}
+		return win, nil
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 32*len(fs))
+	b.Grow(len(win) + 32*len(fs))
 	last := 0
+	var dirty []span
 	for _, f := range fs {
-		m := s[f.Start:f.End]
+		m := win[f.Start:f.End]
 		out, act := c.replacement(f, m)
 		if act == ActAllow {
 			continue
 		}
-		b.WriteString(s[last:f.Start])
+		b.WriteString(win[last:f.Start])
+		st := from + b.Len()
 		b.WriteString(out)
+		dirty = append(dirty, span{st, from + b.Len()})
 		last = f.End
 		c.record(key, string(act), f.Rule, m, out)
 		c.taint.add(key, f.Class)
 	}
 	if last == 0 {
-		return s
+		return win, nil
 	}
-	b.WriteString(s[last:])
-	return b.String()
+	b.WriteString(win[last:])
+	res := b.String()
+	if from == 0 && to == len(s) {
+		return res, mergeWindows(res, dirty)
+	}
+	return res, dirty
 }
+
+// mergeWindows widens each replaced span by 64 bytes each way (shapes
+// such as "020 7946 0958" span blanks), then on to whitespace, at most 64
+// bytes more, and merges overlaps.
+func mergeWindows(s string, spans []span) []span {
+	var out []span
+	for _, sp := range spans {
+		a, b := max(0, sp.start-64), min(len(s), sp.end+64)
+		for k := 0; a > 0 && k < 64 && !isSpace(s[a-1]); k++ {
+			a--
+		}
+		for k := 0; b < len(s) && k < 64 && !isSpace(s[b]); k++ {
+			b++
+		}
+		a, b = outsideRendering(s, a, b)
+		if n := len(out); n > 0 && a <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, b)
+			continue
+		}
+		out = append(out, span{a, b})
+	}
+	return out
+}
+
+// outsideRendering moves window edges that fall inside a <…> rendering
+// to its ends: a window must never start at "token:…" without its '<'.
+func outsideRendering(s string, a, b int) (int, int) {
+	if i := strings.LastIndexByte(s[max(0, a-256):a], '<'); i >= 0 {
+		i += max(0, a-256)
+		if !strings.Contains(s[i:a], ">") {
+			a = i
+		}
+	}
+	if i := strings.IndexByte(s[b:min(len(s), b+256)], '>'); i >= 0 {
+		if !strings.Contains(s[b:b+i], "<") {
+			b += i + 1
+		}
+	}
+	return a, b
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func (c *ctx) replacement(f Finding, m string) (string, Action) {
 	tok := c.e.tok

@@ -340,19 +340,22 @@ func e164End(s string, i int) int {
 		return 0
 	}
 	r := readNumRun(s, i+1)
-	total := 0
-	for g := 0; g < r.n; g++ {
-		total += r.size[g]
-	}
-	if total < 8 || total > 15 || r.end[r.n-1] < len(s) && setWord[s[r.end[r.n-1]]] {
-		return 0
-	}
-	for g := 0; g < r.n-1; g++ {
-		if r.sep[g] == '.' && r.n > 1 && r.size[g] > 4 {
-			return 0
+	// The longest prefix of groups that makes a number and ends cleanly:
+	// "+14155550132 1abc" is a phone number followed by a word.
+	for k := r.n; k >= 1; k-- {
+		total := 0
+		for g := 0; g < k; g++ {
+			if g < k-1 && r.sep[g] == '.' && r.size[g] > 4 {
+				total = -1
+				break
+			}
+			total += r.size[g]
+		}
+		if total >= 8 && total <= 15 && (r.end[k-1] == len(s) || !setWord[s[r.end[k-1]]]) {
+			return r.end[k-1]
 		}
 	}
-	return r.end[r.n-1]
+	return 0
 }
 
 // cardEnd: 13–19 digits, ungrouped or in the 4-4-4-4 / 4-6-5 layouts,

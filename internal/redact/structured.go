@@ -70,15 +70,15 @@ func safeField(v string, max int) string {
 // the credential: "Bearer <token:bearer:…>". A JWT credential gets the
 // structured JWT rendering instead.
 func redactAuthorization(v string, tok *tokenizer) string {
-	if isRendering(v) {
-		return v
+	if strings.HasPrefix(v, "<") {
+		return v // already a rendering
 	}
 	scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
 	cred = strings.TrimSpace(cred)
-	if !ok || cred == "" {
-		return tok.token("authorization", v)
-	}
-	if safeField(scheme, 24) == "" {
+	label, known := authSchemes[strings.ToLower(scheme)]
+	if !ok || cred == "" || !known {
+		// Without a known scheme the whole value is the credential; in
+		// particular an unknown "scheme" must never become a label.
 		return tok.token("authorization", v)
 	}
 	if strings.HasPrefix(cred, "<") {
@@ -87,7 +87,14 @@ func redactAuthorization(v string, tok *tokenizer) string {
 	if strings.HasPrefix(cred, "eyJ") && strings.Count(cred, ".") == 2 {
 		return scheme + " " + renderJWT(cred, tok)
 	}
-	return scheme + " " + tok.token(strings.ToLower(scheme), cred)
+	return scheme + " " + tok.token(label, cred)
+}
+
+// authSchemes are the HTTP authentication schemes whose name is kept.
+var authSchemes = map[string]string{
+	"bearer": "bearer", "basic": "basic", "digest": "digest", "negotiate": "negotiate", "ntlm": "ntlm",
+	"token": "token", "ssws": "ssws", "apikey": "apikey", "dpop": "dpop", "oauth": "oauth", "hoba": "hoba",
+	"mutual": "mutual", "aws4-hmac-sha256": "aws4", "googlelogin": "googlelogin",
 }
 
 // redactCookie keeps cookie names and attributes and replaces values:
@@ -117,11 +124,14 @@ type queryActionFunc func(name, value string) string
 // encoding. Values that do not parse as URLs are returned unchanged: the
 // detectors still see them.
 func redactURL(v string, act queryActionFunc) string {
+	if strings.ContainsAny(v, " \t\r\n") {
+		return v // not one URL: the detectors handle text
+	}
 	rest := v
 	prefix := ""
-	if i := strings.Index(rest, "://"); i > 0 && !strings.ContainsAny(rest[:i], "/?# ") {
+	if i := strings.Index(rest, "://"); i > 0 && isScheme(rest[:i]) {
 		prefix, rest = rest[:i+3], rest[i+3:]
-		hostEnd := strings.IndexAny(rest, "/?#")
+		hostEnd := strings.IndexAny(rest, "/? ") // a raw # in a password is common
 		if hostEnd < 0 {
 			hostEnd = len(rest)
 		}
@@ -146,7 +156,7 @@ func redactQuery(query string, act queryActionFunc) string {
 	pairs := strings.Split(query, "&")
 	for i, p := range pairs {
 		name, val, ok := strings.Cut(p, "=")
-		if !ok || val == "" || isRendering(val) {
+		if !ok || val == "" || isRendering(val) || !queryName(name) {
 			continue
 		}
 		pairs[i] = name + "=" + act(name, val)
@@ -164,6 +174,13 @@ func stripSQLLiterals(q string) string {
 	b.Grow(len(q))
 	for i := 0; i < len(q); {
 		c := q[i]
+		if c == '<' {
+			if e := renderingEnd(q, i); e > 0 {
+				b.WriteString(q[i:e]) // our own tokens are not literals
+				i = e
+				continue
+			}
+		}
 		switch {
 		case c == '\'':
 			i = skipQuoted(q, i)
@@ -264,3 +281,47 @@ func schemaOf(v any) any {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// renderingEnd returns the end of a token, hash or JWT rendering at i, or 0.
+func renderingEnd(s string, i int) int {
+	if e, ok := tokenRenderingEnd(s, i); ok {
+		return e
+	}
+	if strings.HasPrefix(s[i:], "<jwt") {
+		depth := 0
+		for j := i; j < len(s) && j-i < 256; j++ {
+			switch s[j] {
+			case '<':
+				depth++
+			case '>':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// queryName accepts what a parameter name looks like; text that merely
+// contains '?' and '=' is left to the detectors.
+func queryName(n string) bool {
+	if n == "" || len(n) > 64 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; !isAlnum(c) && strings.IndexByte("_.-[]%", c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSchemeByte(s[i]) {
+			return false
+		}
+	}
+	return s != "" && isLetter(s[0])
+}

@@ -44,20 +44,24 @@ func (t *taint) stamp(as epg.Attrs) epg.Attrs {
 	if len(t.keys) == 0 {
 		return as
 	}
-	entries := map[string]bool{}
+	entries := map[string]string{}
 	for _, e := range stringList(as, AttrTainted) {
-		entries[e] = true
+		if i := strings.LastIndexByte(e, '='); i > 0 {
+			entries[e[:i]] = e[i+1:]
+		}
 	}
 	sens := as.Str(AttrSensitivity)
 	for k, c := range t.keys {
-		entries[k+"="+string(c)] = true
+		if entries[k] != "secret" {
+			entries[k] = string(c)
+		}
 		if c == ClassSecret || sens == "" {
 			sens = string(c)
 		}
 	}
 	list := make([]string, 0, len(entries))
-	for e := range entries {
-		list = append(list, e)
+	for k, c := range entries {
+		list = append(list, k+"="+c)
 	}
 	slices.Sort(list)
 	if len(list) > maxTainted {
