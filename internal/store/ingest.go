@@ -190,8 +190,8 @@ const joinSlack = int64(60e9)
 // replaceOccurrences makes the stored occurrences of the given traces
 // exactly the new signals, returning every incident ID whose occurrences
 // changed.
-func (s *SQLite) replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signals []incident.Signal, arts []int64) (map[string]bool, error) {
-	touched := map[string]bool{}
+func (s *SQLite) replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signals []incident.Signal, arts []int64) (map[string]*delta, error) {
+	touched := map[string]*delta{}
 	for start := 0; start < len(traces); start += inChunk {
 		chunk := anys(traces[start:min(start+inChunk, len(traces))])
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT incident_id FROM occurrences WHERE trace_id IN (`+placeholders(len(chunk))+`)`, chunk...)
@@ -204,7 +204,7 @@ func (s *SQLite) replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []st
 				rows.Close()
 				return nil, err
 			}
-			touched[id] = true
+			touched[id] = &delta{recount: true}
 		}
 		rows.Close()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM occurrences WHERE trace_id IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
@@ -225,22 +225,46 @@ func (s *SQLite) replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []st
 		if _, err := insOccurrence.ExecContext(ctx, id, sig.TraceID, art, sig.Node, sig.Time, sig.Title, strings.Join(sig.Frames, ";")); err != nil {
 			return nil, fmt.Errorf("store: insert occurrence: %w", err)
 		}
-		touched[id] = true
+		d := touched[id]
+		if d == nil {
+			d = &delta{first: sig.Time, last: sig.Time}
+			touched[id] = d
+		}
+		d.added++
+		d.first, d.last = min(d.first, sig.Time), max(d.last, sig.Time)
 	}
 	return touched, nil
 }
 
 // refreshIncidents recomputes counts and first/last seen of the touched
 // incidents, drops those left without occurrences, and returns the rest.
-func (s *SQLite) refreshIncidents(ctx context.Context, tx *sql.Tx, touched map[string]bool) ([]Incident, error) {
+// delta is what an ingest did to one incident's occurrences.
+type delta struct {
+	// recount: occurrences were deleted too (a trace re-derived), so the
+	// counters are recomputed from the table.
+	recount     bool
+	added       int
+	first, last int64
+}
+
+func (s *SQLite) refreshIncidents(ctx context.Context, tx *sql.Tx, touched map[string]*delta) ([]Incident, error) {
 	var out []Incident
 	refresh, sel, del := tx.StmtContext(ctx, s.stmts.refreshIncident), tx.StmtContext(ctx, s.stmts.selectIncident), tx.StmtContext(ctx, s.stmts.deleteIncident)
-	for id := range touched {
-		if _, err := refresh.ExecContext(ctx, id); err != nil {
+	bump := tx.StmtContext(ctx, s.stmts.bumpIncident)
+	for id, d := range touched {
+		// Counting an incident's occurrences costs as many rows as it has
+		// ever had; when nothing was deleted, adding is enough.
+		var err error
+		if d.recount {
+			_, err = refresh.ExecContext(ctx, id)
+		} else {
+			_, err = bump.ExecContext(ctx, id, d.added, d.first, d.last)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("store: refresh incident: %w", err)
 		}
 		var in Incident
-		err := sel.QueryRowContext(ctx, id).
+		err = sel.QueryRowContext(ctx, id).
 			Scan(&in.ID, &in.Fingerprint, &in.Kind, &in.Title, &in.Service, &in.Endpoint, &in.Count, &in.FirstSeen, &in.LastSeen)
 		if err != nil {
 			return nil, err

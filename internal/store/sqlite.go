@@ -26,7 +26,7 @@ type SQLite struct {
 // statements are the ingest path's fixed queries, prepared once: parsing
 // SQL was a measurable share of every OTLP request.
 type statements struct {
-	dupArtifact, insertArtifact, insertIncident, insertOccurrence, refreshIncident, selectIncident, deleteIncident *sql.Stmt
+	dupArtifact, insertArtifact, insertIncident, insertOccurrence, refreshIncident, bumpIncident, selectIncident, deleteIncident *sql.Stmt
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
@@ -42,6 +42,11 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 			count = (SELECT COUNT(*) FROM occurrences WHERE incident_id = ?1),
 			first_seen = COALESCE((SELECT MIN(time) FROM occurrences WHERE incident_id = ?1), 0),
 			last_seen = COALESCE((SELECT MAX(time) FROM occurrences WHERE incident_id = ?1), 0)
+			WHERE id = ?1`},
+		{&st.bumpIncident, `UPDATE incidents SET
+			count = count + ?2,
+			first_seen = CASE WHEN count = 0 OR ?3 < first_seen THEN ?3 ELSE first_seen END,
+			last_seen = CASE WHEN count = 0 OR ?4 > last_seen THEN ?4 ELSE last_seen END
 			WHERE id = ?1`},
 		{&st.selectIncident, `SELECT id, fingerprint, kind, title, service, endpoint, count, first_seen, last_seen FROM incidents WHERE id = ?`},
 		{&st.deleteIncident, `DELETE FROM incidents WHERE id = ?`},
