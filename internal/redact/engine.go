@@ -595,6 +595,7 @@ func (e *Engine) RedactText(s string) string {
 	return c.text("", s)
 }
 
+// String names the engine by its policy version, for logs.
 func (e *Engine) String() string { return fmt.Sprintf("redact.Engine(%s)", e.Version()) }
 
 var _ Redactor = (*Engine)(nil)

@@ -72,6 +72,7 @@ type EgressError struct {
 	Findings []AuditFinding
 }
 
+// Error says which sink was refused and by which rules, never the value.
 func (e *EgressError) Error() string {
 	var rules []string
 	for _, f := range e.Findings {

@@ -126,6 +126,7 @@ type PolicyError struct {
 	Msg       string
 }
 
+// Error renders the problem as file:line:col: message.
 func (e *PolicyError) Error() string {
 	if e.Col > 0 {
 		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
