@@ -12,13 +12,13 @@ func goFuncName(l string) string {
 }
 
 func goFrame(fn string) Frame {
-	return Frame{Function: fn, Module: goPackage(fn), Lang: LangGo}
+	return Frame{Function: fn, Module: GoPackage(fn), Lang: LangGo}
 }
 
-// goPackage returns the package path of a qualified Go function name:
+// GoPackage returns the package path of a qualified Go function name:
 // up to the first dot after the last slash, ignoring type arguments,
 // which may themselves hold slashes and dots.
-func goPackage(fn string) string {
+func GoPackage(fn string) string {
 	if i := strings.IndexByte(fn, '['); i >= 0 {
 		fn = fn[:i]
 	}
@@ -54,31 +54,47 @@ func goFileLine(l string) (string, int, bool) {
 	return "", 0, false
 }
 
-// goInApp decides whether a Go frame is the program's own code. Frames
-// are not in-app when the file lies in a module cache or vendor tree
-// (third party), under GOROOT's src (the standard library: a path ending
-// in "/src/<pkg>/<file>" for a package whose first path element has no
-// dot, or a conventional GOROOT such as /usr/local/go/src/), or, when
-// the file is unknown, when the package looks like the standard library
-// (no dot in its first path element). Package main and local modules
-// without a dot in their path are in-app when their files are elsewhere.
-func goInApp(f Frame) bool {
-	pkg, file := f.Module, f.File
+// goInApp applies GoInApp to a parsed frame.
+func goInApp(f Frame) bool { return GoInApp(f.Module, f.File) }
+
+// GoInApp decides whether a Go frame of package pkg, in file, is the
+// program's own code. Builtins ("panic") have no package. Module-cache
+// and vendored files are third party; -trimpath prints them as
+// "module@version/file.go". The standard library is recognised by its
+// top-level package names rather than by GOROOT, because -trimpath prints
+// GOROOT files as "runtime/proc.go" and a build machine's GOROOT need not
+// be this machine's. Package main and local modules whose path has no dot
+// are in-app.
+func GoInApp(pkg, file string) bool {
 	if pkg == "" {
-		return false // builtins such as panic
-	}
-	std := !strings.Contains(firstElem(pkg), ".") && pkg != "main"
-	switch {
-	case strings.Contains(file, "/pkg/mod/"), strings.Contains(file, "/vendor/"):
-		return false
-	case strings.HasPrefix(file, "/usr/local/go/src/"), strings.HasPrefix(file, "/usr/lib/go/src/"):
-		return false
-	case file == "":
-		return !std
-	case std && strings.Contains(file, "/src/"+pkg+"/"):
 		return false
 	}
-	return true
+	if strings.Contains(file, "/pkg/mod/") || strings.Contains(file, "/vendor/") ||
+		strings.HasPrefix(file, "vendor/") || strings.Contains(file, "@v") {
+		return false
+	}
+	if pkg == "main" {
+		return true
+	}
+	return !goStdTop[firstElem(pkg)]
+}
+
+// goStdTop holds the first path element of every standard-library
+// package (go1.26), plus "vendor" for GOROOT's vendored golang.org/x
+// packages.
+var goStdTop = map[string]bool{
+	"archive": true, "bufio": true, "builtin": true, "bytes": true, "cmp": true,
+	"compress": true, "container": true, "context": true, "crypto": true,
+	"database": true, "debug": true, "embed": true, "encoding": true,
+	"errors": true, "expvar": true, "flag": true, "fmt": true, "go": true,
+	"hash": true, "html": true, "image": true, "index": true, "internal": true,
+	"io": true, "iter": true, "log": true, "maps": true, "math": true,
+	"mime": true, "net": true, "os": true, "path": true, "plugin": true,
+	"reflect": true, "regexp": true, "runtime": true, "slices": true,
+	"sort": true, "strconv": true, "strings": true, "structs": true,
+	"sync": true, "syscall": true, "testing": true, "text": true, "time": true,
+	"unicode": true, "unique": true, "unsafe": true, "weak": true,
+	"vendor": true,
 }
 
 func firstElem(pkg string) string {
