@@ -105,66 +105,10 @@ func fileLine(l string) (file string, line int, ok bool) {
 // newFrame builds a frame from a function name and its location.
 func newFrame(fn, args, file string, line int) frame {
 	fn = evidence.Clip(fn)
-	f := frame{Frame: stacktrace.Frame{Function: fn, Module: goPackage(fn), File: evidence.Clip(file),
+	f := frame{Frame: stacktrace.Frame{Function: fn, Module: stacktrace.GoPackage(fn), File: evidence.Clip(file),
 		Line: line, Lang: stacktrace.LangGo}, args: args}
-	f.InApp = inApp(f.Module, f.File)
+	f.InApp = stacktrace.GoInApp(f.Module, f.File)
 	return f
-}
-
-// goPackage returns the package path of a qualified function name: up to
-// the first dot after the last slash, ignoring type arguments (which may
-// hold slashes and dots of their own).
-func goPackage(fn string) string {
-	if i := strings.IndexByte(fn, '['); i >= 0 {
-		fn = fn[:i]
-	}
-	slash := strings.LastIndexByte(fn, '/') + 1
-	dot := strings.IndexByte(fn[slash:], '.')
-	if dot < 0 {
-		return ""
-	}
-	return fn[:slash+dot]
-}
-
-// inApp decides whether a frame is the program's own code. Builtins
-// ("panic") have no package. Module-cache and vendored files are third
-// party; -trimpath prints them as "module@version/file.go". The standard
-// library is recognised by its top-level package names rather than by
-// GOROOT, because -trimpath prints GOROOT files as "runtime/proc.go" and
-// a build machine's GOROOT is not this machine's.
-func inApp(pkg, file string) bool {
-	if pkg == "" {
-		return false
-	}
-	if strings.Contains(file, "/pkg/mod/") || strings.Contains(file, "/vendor/") ||
-		strings.HasPrefix(file, "vendor/") || strings.Contains(file, "@v") {
-		return false
-	}
-	if pkg == "main" {
-		return true
-	}
-	top := pkg
-	if i := strings.IndexByte(top, '/'); i >= 0 {
-		top = top[:i]
-	}
-	return !stdTop[top]
-}
-
-// stdTop holds the first path element of every standard-library package
-// (go1.26), plus "vendor" for GOROOT's vendored golang.org/x packages.
-var stdTop = map[string]bool{
-	"archive": true, "bufio": true, "builtin": true, "bytes": true, "cmp": true,
-	"compress": true, "container": true, "context": true, "crypto": true,
-	"database": true, "debug": true, "embed": true, "encoding": true,
-	"errors": true, "expvar": true, "flag": true, "fmt": true, "go": true,
-	"hash": true, "html": true, "image": true, "index": true, "internal": true,
-	"io": true, "iter": true, "log": true, "maps": true, "math": true,
-	"mime": true, "net": true, "os": true, "path": true, "plugin": true,
-	"reflect": true, "regexp": true, "runtime": true, "slices": true,
-	"sort": true, "strconv": true, "strings": true, "structs": true,
-	"sync": true, "syscall": true, "testing": true, "text": true, "time": true,
-	"unicode": true, "unique": true, "unsafe": true, "weak": true,
-	"vendor": true,
 }
 
 // atoi parses a non-negative decimal of at most 9 digits, so hostile

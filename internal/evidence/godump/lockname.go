@@ -1,6 +1,7 @@
 package godump
 
 import (
+	"github.com/tagdebug/tag/internal/evidence/stacktrace"
 	"strings"
 
 	"github.com/tagdebug/tag/internal/evidence"
@@ -206,7 +207,7 @@ func splitTop(s string) []string {
 // shortFunc drops the package path from a function name:
 // "github.com/x/bank.(*Bank).transfer" → "(*Bank).transfer".
 func shortFunc(fn string) string {
-	pkg := goPackage(fn)
+	pkg := stacktrace.GoPackage(fn)
 	if pkg == "" || len(pkg) >= len(fn) {
 		return fn
 	}
