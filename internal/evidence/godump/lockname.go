@@ -1,10 +1,10 @@
 package godump
 
 import (
-	"github.com/tagdebug/tag/internal/evidence/stacktrace"
 	"strings"
 
 	"github.com/tagdebug/tag/internal/evidence"
+	"github.com/tagdebug/tag/internal/evidence/stacktrace"
 )
 
 // A lock's best name is the expression that locked it, qualified by the
