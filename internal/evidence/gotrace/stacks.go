@@ -107,9 +107,6 @@ func (c *stacks) convert(s trace.Stack) *stackInfo {
 	if t, err := stacktrace.ParseLang(c.buf.String(), stacktrace.LangGo); err == nil {
 		si.frames = t.Frames
 	}
-	for i := range si.frames {
-		fixInApp(&si.frames[i])
-	}
 	si.classify()
 	si.implied()
 	si.locate()
@@ -169,23 +166,6 @@ func (s *stackInfo) implied() {
 		if i == s.top {
 			return
 		}
-	}
-}
-
-// fixInApp corrects the in-app judgement for binaries built with
-// -trimpath, whose files are printed relative: the standard library as
-// "sync/mutex.go", dependencies as "example.com/m@v1.2.3/f.go". Package
-// stacktrace expects GOROOT and module-cache paths to be absolute.
-func fixInApp(f *stacktrace.Frame) {
-	if !f.InApp || f.File == "" || strings.HasPrefix(f.File, "/") || (len(f.File) > 1 && f.File[1] == ':') {
-		return
-	}
-	first, _, _ := strings.Cut(f.Module, "/")
-	switch {
-	case f.Module != "main" && !strings.Contains(first, "."):
-		f.InApp = false // the standard library
-	case strings.Contains(f.File, "@v"):
-		f.InApp = false // a dependency in the module cache
 	}
 }
 

@@ -59,25 +59,3 @@ func TestLocate(t *testing.T) {
 	}
 }
 
-// TestFixInApp: -trimpath paths of the standard library and of module
-// dependencies are not the program's code.
-func TestFixInApp(t *testing.T) {
-	cases := []struct {
-		module, file string
-		want         bool
-	}{
-		{"sync", "sync/mutex.go", false},
-		{"internal/sync", "internal/sync/mutex.go", false},
-		{"example.com/dep", "example.com/dep@v1.2.0/f.go", false},
-		{"main", "github.com/x/app/main.go", true},
-		{"github.com/x/app/store", "github.com/x/app/store/s.go", true},
-		{"sync", "/usr/lib/go/src/sync/mutex.go", true}, // absolute: left to package stacktrace
-	}
-	for _, c := range cases {
-		f := stacktrace.Frame{Module: c.module, File: c.file, InApp: true}
-		fixInApp(&f)
-		if f.InApp != c.want {
-			t.Errorf("%s %s: in-app %v, want %v", c.module, c.file, f.InApp, c.want)
-		}
-	}
-}
