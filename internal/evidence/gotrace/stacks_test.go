@@ -58,4 +58,3 @@ func TestLocate(t *testing.T) {
 		t.Error("a stack without frames has a frame to charge")
 	}
 }
-
