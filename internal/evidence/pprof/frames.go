@@ -89,64 +89,26 @@ func (t *frameTable) frame(i int32, line int64) stacktrace.Frame {
 	return fr
 }
 
-// classify fills language, module and in-app for a function. The
-// heuristics are package stacktrace's, reached through its parser: we
-// print the frame as the runtime would and read it back. Two adaptations:
-//   - binaries built with -trimpath print standard-library files as
-//     "<pkg>/<file>.go" and module-cache files as "<module>@<version>/...",
-//     where the heuristics expect GOROOT and GOMODCACHE paths; we re-root
-//     such relative paths before asking (Loc keeps the original);
-//   - names that are neither Go nor Java (C++, unsymbolized addresses)
-//     get no language and are not in-app: we cannot tell.
+// classify fills language, module and in-app for a function with package
+// stacktrace's rules. Go frames use its Go rules directly (they read
+// -trimpath paths too); Java frames are read back through its parser as a
+// one-frame trace; names that are neither Go nor Java (C++, unsymbolized
+// addresses) get no language and are not in-app: we cannot tell.
 func classify(k funcKey) stacktrace.Frame {
 	fr := stacktrace.Frame{Function: k.name, File: k.file}
-	var text, lang string
 	switch {
 	case strings.HasSuffix(k.file, ".go"):
-		lang = stacktrace.LangGo
-		file := k.file
-		if !strings.HasPrefix(file, "/") {
-			if strings.Contains(file, "@v") {
-				file = "/go/pkg/mod/" + file
-			} else {
-				file = "/usr/local/go/src/" + file
-				if !goStdFile(k.name) {
-					file = "/app/" + k.file
-				}
-			}
-		}
-		text = "goroutine 1 [running]:\n" + k.name + "()\n\t" + file + ":1 +0x0\n"
+		fr.Lang = stacktrace.LangGo
+		fr.Module = stacktrace.GoPackage(k.name)
+		fr.InApp = stacktrace.GoInApp(fr.Module, k.file)
 	case strings.HasSuffix(k.file, ".java") || (k.file == "" && javaName(k.name)):
-		lang = stacktrace.LangJava
-		text = "java.lang.Exception\n\tat " + k.name + "(Unknown Source)\n"
-	default:
-		return fr
-	}
-	fr.Lang = lang
-	if tr, err := stacktrace.ParseLang(text, lang); err == nil && len(tr.Frames) == 1 {
-		fr.Module, fr.InApp = tr.Frames[0].Module, tr.Frames[0].InApp
+		fr.Lang = stacktrace.LangJava
+		text := "java.lang.Exception\n\tat " + k.name + "(Unknown Source)\n"
+		if tr, err := stacktrace.ParseLang(text, fr.Lang); err == nil && len(tr.Frames) == 1 {
+			fr.Module, fr.InApp = tr.Frames[0].Module, tr.Frames[0].InApp
+		}
 	}
 	return fr
-}
-
-// goStdFile reports whether a Go function belongs to the standard
-// library: its package path's first element has no dot and it is not
-// package main (the convention Go itself relies on).
-func goStdFile(fn string) bool {
-	if i := strings.IndexByte(fn, '['); i >= 0 {
-		fn = fn[:i]
-	}
-	slash := strings.LastIndexByte(fn, '/') + 1
-	dot := strings.IndexByte(fn[slash:], '.')
-	if dot < 0 {
-		return false
-	}
-	pkg := fn[:slash+dot]
-	if pkg == "main" {
-		return false
-	}
-	first, _, _ := strings.Cut(pkg, "/")
-	return !strings.Contains(first, ".")
 }
 
 // javaName reports whether name looks like a qualified Java method
