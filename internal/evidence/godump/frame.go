@@ -35,7 +35,7 @@ func splitCall(l string) (fn, args string, ok bool) {
 	if len(l) < 3 || l[len(l)-1] != ')' {
 		return "", "", false
 	}
-	open := matchingOpen(l)
+	open := stacktrace.MatchingOpen(l)
 	if open <= 0 {
 		return "", "", false
 	}
@@ -44,25 +44,6 @@ func splitCall(l string) (fn, args string, ok bool) {
 		return "", "", false
 	}
 	return fn, l[open+1 : len(l)-1], true
-}
-
-// matchingOpen returns the index of the '(' matching the final ')', or
-// -1. Receivers such as "(*T)" nest inside function names, so depth is
-// counted rather than taking the last '('.
-func matchingOpen(s string) int {
-	depth := 0
-	for i := len(s) - 1; i >= 0; i-- {
-		switch s[i] {
-		case ')':
-			depth++
-		case '(':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // fileLine reads the location line under a function line:

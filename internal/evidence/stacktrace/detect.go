@@ -50,7 +50,7 @@ func detectLine(l string) (lang string, strong bool) {
 func detectAt(l, rest string) (string, bool) {
 	rest = strings.TrimSuffix(strings.TrimRight(rest, " "), " {")
 	loc := rest
-	if i := matchingOpen(rest); i >= 0 {
+	if i := MatchingOpen(rest); i >= 0 {
 		loc = rest[i+1 : len(rest)-1]
 	} else if strings.IndexByte(rest, '(') > 0 && strings.HasSuffix(rest, "]") {
 		// Logback appends " ~[app.jar:1.0]" to Java frames.

@@ -5,7 +5,7 @@ import "strings"
 // goFuncName drops the argument list from "pkg.(*T).M(0x1, ...)".
 func goFuncName(l string) string {
 	l = strings.TrimRight(l, " ")
-	if i := matchingOpen(l); i > 0 {
+	if i := MatchingOpen(l); i > 0 {
 		return l[:i]
 	}
 	return l

@@ -23,7 +23,7 @@ func jsFrame(l string) (Frame, bool) {
 		f.Async, rest = true, r
 	}
 	loc := rest
-	if i := matchingOpen(rest); i > 0 && rest[i-1] == ' ' {
+	if i := MatchingOpen(rest); i > 0 && rest[i-1] == ' ' {
 		f.Function, loc = jsStripAlias(rest[:i-1]), rest[i+1:len(rest)-1]
 	} else if _, line, _ := cutLineCol(rest); line == 0 || strings.IndexByte(rest, ' ') >= 0 {
 		return Frame{}, false // neither "fn (loc)" nor a bare location

@@ -66,10 +66,10 @@ func cutLineCol(loc string) (file string, line, col int) {
 	return loc[:i], n, 0
 }
 
-// matchingOpen returns the index of the '(' that matches the ')' ending
+// MatchingOpen returns the index of the '(' that matches the ')' ending
 // s, or -1. Nesting is counted so that names with parentheses, like Go
 // receivers or V8 eval origins, stay whole.
-func matchingOpen(s string) int {
+func MatchingOpen(s string) int {
 	if !strings.HasSuffix(s, ")") {
 		return -1
 	}
