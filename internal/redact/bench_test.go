@@ -8,24 +8,26 @@ import (
 	"testing"
 
 	"github.com/betterleaks/betterleaks/detect"
+
+	"github.com/tagdebug/tag/internal/redact/redacttest"
 )
 
 // logText builds about size bytes of log-like text: mostly the benign
 // corpus, with a planted secret or PII value every 50 lines, as an
 // incident's logs look.
 func logText(size int) string {
-	g := newGen(42)
-	benign := g.benignLines(4000)
-	var plants []plant
+	g := redacttest.NewGen(42)
+	benign := g.Benign(4000)
+	var plants []redacttest.Plant
 	for s := range uint64(4) {
-		plants = append(plants, finishPlants(newGen(s).secretPlants())...)
-		plants = append(plants, newGen(50+s).piiPlants()...)
+		plants = append(plants, redacttest.NewGen(s).Secrets()...)
+		plants = append(plants, redacttest.NewGen(50+s).PII()...)
 	}
 	var b strings.Builder
 	for i := 0; b.Len() < size; i++ {
 		fmt.Fprintf(&b, "2026-03-14T09:26:%02d.%03dZ INFO svc=checkout ", i%60, i%1000)
 		if i%50 == 49 {
-			b.WriteString(contexts[1].wrap(plants[(i/50)%len(plants)].phrase))
+			b.WriteString(redacttest.Contexts[1].Wrap(plants[(i/50)%len(plants)].Phrase))
 		} else {
 			b.WriteString(benign[i%len(benign)])
 		}
@@ -90,27 +92,27 @@ func TestBaselineRecall(t *testing.T) {
 	}
 	d := betterleaks(t)
 	e := testEngine(t)
-	var ps []plant
+	var ps []redacttest.Plant
 	for seed := range uint64(3) {
-		ps = append(ps, finishPlants(newGen(seed).secretPlants())...)
+		ps = append(ps, redacttest.NewGen(seed).Secrets()...)
 	}
 	hitBL, hitTAG := 0, 0
 	var missBL []string
 	for _, p := range ps {
-		line := contexts[1].wrap(p.phrase)
+		line := redacttest.Contexts[1].Wrap(p.Phrase)
 		found := false
 		for _, f := range d.DetectString(line) {
-			if overlaps(f.Secret, p.secret) || overlaps(f.Match, p.secret) {
+			if overlaps(f.Secret, p.Secret) || overlaps(f.Match, p.Secret) {
 				found = true
 				break
 			}
 		}
 		if found {
 			hitBL++
-		} else if !strings.Contains(strings.Join(missBL, ","), p.provider) {
-			missBL = append(missBL, p.provider)
+		} else if !strings.Contains(strings.Join(missBL, ","), p.Provider) {
+			missBL = append(missBL, p.Provider)
 		}
-		if !leaked(e.RedactText(line), p.secret) {
+		if !leaked(e.RedactText(line), p.Secret) {
 			hitTAG++
 		}
 	}

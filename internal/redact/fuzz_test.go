@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/redact/redacttest"
 )
 
 func FuzzParsePolicy(f *testing.F) {
@@ -25,10 +26,10 @@ func FuzzParsePolicy(f *testing.F) {
 }
 
 func FuzzRedact(f *testing.F) {
-	for _, p := range finishPlants(newGen(1).secretPlants()) {
-		f.Add(p.phrase)
+	for _, p := range redacttest.NewGen(1).Secrets() {
+		f.Add(p.Phrase)
 	}
-	for _, l := range newGen(2).benignLines(20) {
+	for _, l := range redacttest.NewGen(2).Benign(20) {
 		f.Add(l)
 	}
 	e, err := New(nil, []byte("0123456789abcdef0123456789abcdef"))

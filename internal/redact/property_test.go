@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/redact/redacttest"
 )
 
 // MaxExpansion bounds growth: each replaced value becomes at most this
@@ -20,18 +21,18 @@ const maxExpansion = 160
 // bytes, joined by separators that occur in logs.
 func textGen() *rapid.Generator[string] {
 	return rapid.Custom(func(t *rapid.T) string {
-		g := newGen(rapid.Uint64().Draw(t, "seed"))
-		secrets := finishPlants(g.secretPlants())
-		pii := g.piiPlants()
-		benign := g.benignLines(40)
+		g := redacttest.NewGen(rapid.Uint64().Draw(t, "seed"))
+		secrets := g.Secrets()
+		pii := g.PII()
+		benign := g.Benign(40)
 		n := rapid.IntRange(1, 8).Draw(t, "parts")
 		var parts []string
 		for range n {
 			switch rapid.IntRange(0, 3).Draw(t, "kind") {
 			case 0:
-				parts = append(parts, secrets[rapid.IntRange(0, len(secrets)-1).Draw(t, "secret")].phrase)
+				parts = append(parts, secrets[rapid.IntRange(0, len(secrets)-1).Draw(t, "secret")].Phrase)
 			case 1:
-				parts = append(parts, pii[rapid.IntRange(0, len(pii)-1).Draw(t, "pii")].phrase)
+				parts = append(parts, pii[rapid.IntRange(0, len(pii)-1).Draw(t, "pii")].Phrase)
 			case 2:
 				parts = append(parts, benign[rapid.IntRange(0, len(benign)-1).Draw(t, "benign")])
 			default:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/redact/redacttest"
 )
 
 func testEngine(t testing.TB) *Engine {
@@ -36,13 +37,13 @@ func leaked(out, secret string) bool {
 }
 
 // plantedFragment puts every plant in every context, one node each.
-func plantedFragment(ps []plant) (*epg.Fragment, []plant) {
+func plantedFragment(ps []redacttest.Plant) (*epg.Fragment, []redacttest.Plant) {
 	f := &epg.Fragment{Source: "corpus"}
-	var order []plant
+	var order []redacttest.Plant
 	for i, p := range ps {
-		for j, c := range contexts {
+		for j, c := range redacttest.Contexts {
 			f.Nodes = append(f.Nodes, epg.Node{ID: fmt.Sprintf("n%d-%d", i, j), Kind: epg.KindEvent, Service: "checkout",
-				Attrs: epg.Attrs{{Key: c.key, Value: epg.String(c.wrap(p.phrase))}}})
+				Attrs: epg.Attrs{{Key: c.Key, Value: epg.String(c.Wrap(p.Phrase))}}})
 			order = append(order, p)
 		}
 	}
@@ -58,7 +59,7 @@ func outputText(n *epg.Node) string {
 	return b.String()
 }
 
-func recallOf(t *testing.T, ps []plant, label string) float64 {
+func recallOf(t *testing.T, ps []redacttest.Plant, label string) float64 {
 	e := testEngine(t)
 	f, order := plantedFragment(ps)
 	if err := e.Redact(f); err != nil {
@@ -66,10 +67,10 @@ func recallOf(t *testing.T, ps []plant, label string) float64 {
 	}
 	misses := map[string]int{}
 	for i := range f.Nodes {
-		if leaked(outputText(&f.Nodes[i]), order[i].secret) {
-			misses[order[i].provider]++
+		if leaked(outputText(&f.Nodes[i]), order[i].Secret) {
+			misses[order[i].Provider]++
 			if testing.Verbose() {
-				t.Logf("miss %s in %s: %q", order[i].provider, f.Nodes[i].Attrs[0].Key, outputText(&f.Nodes[i]))
+				t.Logf("miss %s in %s: %q", order[i].Provider, f.Nodes[i].Attrs[0].Key, outputText(&f.Nodes[i]))
 			}
 		}
 	}
@@ -83,7 +84,7 @@ func recallOf(t *testing.T, ps []plant, label string) float64 {
 	r := 1 - float64(missed)/float64(total)
 	providers := map[string]bool{}
 	for _, p := range ps {
-		providers[p.provider] = true
+		providers[p.Provider] = true
 	}
 	msg := fmt.Sprintf("redact %s recall: %.2f%% (%d/%d plants, %d formats, 6 contexts) misses: %v", label, 100*r, total-missed, total, len(providers), names)
 	t.Log(msg)
@@ -92,9 +93,9 @@ func recallOf(t *testing.T, ps []plant, label string) float64 {
 }
 
 func TestSecretRecall(t *testing.T) {
-	var ps []plant
+	var ps []redacttest.Plant
 	for seed := range uint64(10) {
-		ps = append(ps, finishPlants(newGen(seed).secretPlants())...)
+		ps = append(ps, redacttest.NewGen(seed).Secrets()...)
 	}
 	if r := recallOf(t, ps, "secret"); r < 0.99 {
 		t.Errorf("secret recall %.4f < 0.99", r)
@@ -102,9 +103,9 @@ func TestSecretRecall(t *testing.T) {
 }
 
 func TestPIIRecall(t *testing.T) {
-	var ps []plant
+	var ps []redacttest.Plant
 	for seed := range uint64(20) {
-		ps = append(ps, newGen(100+seed).piiPlants()...)
+		ps = append(ps, redacttest.NewGen(100+seed).PII()...)
 	}
 	if r := recallOf(t, ps, "pii"); r < 0.99 {
 		t.Errorf("PII recall %.4f < 0.99", r)
@@ -113,7 +114,7 @@ func TestPIIRecall(t *testing.T) {
 
 func TestBenignFalsePositives(t *testing.T) {
 	e := testEngine(t)
-	lines := newGen(7).benignLines(5000)
+	lines := redacttest.NewGen(7).Benign(5000)
 	fp := 0
 	rules := map[string]int{}
 	for _, l := range lines {

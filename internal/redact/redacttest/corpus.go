@@ -1,4 +1,9 @@
-package redact
+// Package redacttest generates corpora of fake but realistic secrets, PII
+// and benign text for testing the redactor and everything downstream of
+// it. Values are generated at test time from each provider's prefix,
+// alphabet, length and checksum, so the repository itself holds nothing a
+// secret scanner would flag.
+package redacttest
 
 import (
 	"encoding/base64"
@@ -23,11 +28,12 @@ const (
 	abLowerN  = "abcdefghijklmnopqrstuvwxyz0123456789"
 )
 
-type gen struct{ r *rand.Rand }
+type Gen struct{ r *rand.Rand }
 
-func newGen(seed uint64) *gen { return &gen{rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
+// NewGen returns a generator; equal seeds give equal corpora.
+func NewGen(seed uint64) *Gen { return &Gen{rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
 
-func (g *gen) s(alphabet string, n int) string {
+func (g *Gen) s(alphabet string, n int) string {
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = alphabet[g.r.IntN(len(alphabet))]
@@ -37,18 +43,18 @@ func (g *gen) s(alphabet string, n int) string {
 
 // mixed is like s but guarantees at least one digit and one letter, as
 // generated keys of that length have in practice.
-func (g *gen) mixed(alphabet string, n int) string {
+func (g *Gen) mixed(alphabet string, n int) string {
 	for {
 		v := g.s(alphabet, n)
-		if hasDigit(v) && strings.ContainsAny(v, abLetters) {
+		if strings.ContainsAny(v, abDigits) && strings.ContainsAny(v, abLetters) {
 			return v
 		}
 	}
 }
 
-func (g *gen) b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+func (g *Gen) b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-func (g *gen) bytes(n int) []byte {
+func (g *Gen) bytes(n int) []byte {
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = byte(g.r.IntN(256))
@@ -56,18 +62,21 @@ func (g *gen) bytes(n int) []byte {
 	return b
 }
 
-// plant is a secret and the text that carries it where it lives in the
+// Plant is a secret and the text that carries it where it lives in the
 // wild (an env line, a header, a JSON field, a bare token).
-type plant struct {
-	provider string
-	secret   string // what must not survive
-	phrase   string // how it appears
+type Plant struct {
+	Provider string
+	Secret   string // what must not survive
+	Phrase   string // how it appears
 }
 
-func bare(p, s string) plant { return plant{p, s, s} }
+func bare(p, s string) Plant { return Plant{p, s, s} }
 
-// secretPlants returns one fake secret per provider format.
-func (g *gen) secretPlants() []plant {
+// Secrets returns one fake secret per provider format, each in the
+// phrase that carries it in the wild.
+func (g *Gen) Secrets() []Plant { return finishPlants(g.secretPlants()) }
+
+func (g *Gen) secretPlants() []Plant {
 	ghBody := func() string { return g.mixed(abAlnum, 36) }
 	jwtHdr := g.b64url([]byte(fmt.Sprintf(`{"alg":"RS256","kid":"%s","typ":"JWT"}`, g.s(abLowerN, 8))))
 	jwtBody := g.b64url([]byte(fmt.Sprintf(`{"sub":"%s","aud":"api","exp":%d}`, g.s(abLowerN, 12), 1780000000+g.r.IntN(1e6))))
@@ -81,7 +90,7 @@ func (g *gen) secretPlants() []plant {
 	pw := g.mixed(abAlnum+"!#%^*", 14)
 	slackPath := "T" + g.s("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8) + "/B" + g.s("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8) + "/" + g.s(abAlnum, 24)
 	discordPath := discordID + "/" + g.s(abB64URL, 68)
-	return []plant{
+	return []Plant{
 		bare("aws-access-key-id", "AKIA"+g.s(abUpper32, 16)),
 		{"aws-secret-access-key", g.s(abB64, 40), ""},
 		bare("github-pat", "ghp_"+ghBody()),
@@ -147,45 +156,46 @@ func (g *gen) secretPlants() []plant {
 }
 
 // finish fills the phrases that need the secret inside a larger shape.
-func finishPlants(ps []plant) []plant {
+func finishPlants(ps []Plant) []Plant {
 	for i := range ps {
 		p := &ps[i]
-		if p.phrase != "" {
+		if p.Phrase != "" {
 			continue
 		}
-		switch p.provider {
+		switch p.Provider {
 		case "aws-secret-access-key":
-			p.phrase = "AWS_SECRET_ACCESS_KEY=" + p.secret
+			p.Phrase = "AWS_SECRET_ACCESS_KEY=" + p.Secret
 		case "azure-storage-key":
-			p.phrase = "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=" + p.secret + ";EndpointSuffix=core.windows.net"
+			p.Phrase = "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=" + p.Secret + ";EndpointSuffix=core.windows.net"
 		case "azure-sas":
-			p.phrase = "https://acmeprod.blob.core.windows.net/exports/q3.csv?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-05-01T00:00:00Z&sig=" + p.secret + "%3D"
+			p.Phrase = "https://acmeprod.blob.core.windows.net/exports/q3.csv?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-05-01T00:00:00Z&sig=" + p.Secret + "%3D"
 		case "datadog":
-			p.phrase = "DD_API_KEY=" + p.secret
+			p.Phrase = "DD_API_KEY=" + p.Secret
 		case "okta":
-			p.phrase = "Authorization: SSWS " + p.secret
+			p.Phrase = "Authorization: SSWS " + p.Secret
 		case "sentry-dsn":
-			p.phrase = "https://" + p.secret + "@o4504213.ingest.sentry.io/4504213"
+			p.Phrase = "https://" + p.Secret + "@o4504213.ingest.sentry.io/4504213"
 		case "postgres-url":
-			p.phrase = "postgres://orders_app:" + p.secret + "@db-primary.internal:5432/orders?sslmode=require"
+			p.Phrase = "postgres://orders_app:" + p.Secret + "@db-primary.internal:5432/orders?sslmode=require"
 		case "mongodb-srv":
-			p.phrase = "mongodb+srv://svc_reader:" + p.secret + "@cluster0.ab1cd.mongodb.net/prod"
+			p.Phrase = "mongodb+srv://svc_reader:" + p.Secret + "@cluster0.ab1cd.mongodb.net/prod"
 		case "redis-url":
-			p.phrase = "redis://:" + p.secret + "@cache-0.cache:6379/0"
+			p.Phrase = "redis://:" + p.Secret + "@cache-0.cache:6379/0"
 		case "yaml-secret":
-			p.phrase = "client_secret: " + p.secret
+			p.Phrase = "client_secret: " + p.Secret
 		case "json-api-key":
-			p.phrase = `{"api_key": "` + p.secret + `", "region": "eu-west-1"}`
+			p.Phrase = `{"api_key": "` + p.Secret + `", "region": "eu-west-1"}`
 		}
 	}
 	return ps
 }
 
-// contexts plant a phrase where decoders put text: attribute values, log
-// bodies, exception messages, stack traces, URLs and headers.
-var contexts = []struct {
-	key  string
-	wrap func(phrase string) string
+// Contexts plant a phrase where decoders put text: attribute values, log
+// bodies, exception messages, stack traces, URLs and headers. Key is the
+// attribute the text would land in.
+var Contexts = []struct {
+	Key  string
+	Wrap func(phrase string) string
 }{
 	{"app.config", func(p string) string { return p }},
 	{"log.body", func(p string) string {
@@ -199,9 +209,9 @@ var contexts = []struct {
 	{"http.request.header.x-debug", func(p string) string { return p }},
 }
 
-// piiPlants returns fake PII with valid checksums.
-func (g *gen) piiPlants() []plant {
-	return []plant{
+// PII returns fake PII with valid checksums.
+func (g *Gen) PII() []Plant {
+	return []Plant{
 		bare("email", g.s("abcdefghijklmnopqrstuvwxyz", 6)+"."+g.s("abcdefghijklmnopqrstuvwxyz", 7)+"@"+g.s("abcdefghijklmnopqrstuvwxyz", 8)+".com"),
 		bare("phone-e164", "+1415"+fmt.Sprint(2000000+g.r.IntN(7999999))),
 		bare("phone-nanp", fmt.Sprintf("(%d) %d-%04d", 200+g.r.IntN(799), 200+g.r.IntN(799), g.r.IntN(10000))),
@@ -215,10 +225,10 @@ func (g *gen) piiPlants() []plant {
 	}
 }
 
-func (g *gen) card() string {
+func (g *Gen) card() string {
 	d := []byte("4" + g.s(abDigits, 14))
 	for c := byte('0'); c <= '9'; c++ {
-		if luhn(string(append(d, c))) {
+		if luhnSum(append(d, c))%10 == 0 {
 			s := string(append(d, c))
 			return s[:4] + " " + s[4:8] + " " + s[8:12] + " " + s[12:]
 		}
@@ -226,20 +236,20 @@ func (g *gen) card() string {
 	panic("unreachable")
 }
 
-func (g *gen) iban() string {
+func (g *Gen) iban() string {
 	bban := g.s(abDigits, 18)
 	for ck := 2; ck < 99; ck++ {
 		s := fmt.Sprintf("DE%02d%s", ck, bban)
-		if ibanValid(s) {
+		if ibanMod97(s) == 1 {
 			return s
 		}
 	}
 	panic("unreachable")
 }
 
-// benignLines returns text that must not be reported: IDs, digests,
+// Benign returns n lines of text that must not be reported: IDs, digests,
 // prose, code, stack frames, timestamps, versions.
-func (g *gen) benignLines(n int) []string {
+func (g *Gen) Benign(n int) []string {
 	makers := []func() string{
 		func() string { return "trace_id=" + g.s(abHex, 32) + " span_id=" + g.s(abHex, 16) + " sampled=true" },
 		func() string { return "traceparent: 00-" + g.s(abHex, 32) + "-" + g.s(abHex, 16) + "-01" },
@@ -331,4 +341,36 @@ func (g *gen) benignLines(n int) []string {
 	return out
 }
 
-func hexID(g *gen, n int) string { return hex.EncodeToString(g.bytes(n / 2)) }
+func hexID(g *Gen, n int) string { return hex.EncodeToString(g.bytes(n / 2)) }
+
+// luhnSum is the Luhn checksum of the digits: a valid card number's is a
+// multiple of ten.
+func luhnSum(d []byte) int {
+	sum := 0
+	for i := range d {
+		v := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			if v *= 2; v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+	}
+	return sum
+}
+
+// ibanMod97 is ISO 13616's check: the IBAN with its first four characters
+// moved to the end and letters as 10..35, modulo 97; valid IBANs give 1.
+func ibanMod97(s string) int {
+	r := s[4:] + s[:4]
+	m := 0
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if c >= 'A' && c <= 'Z' {
+			m = (m*100 + int(c-'A'+10)) % 97
+		} else {
+			m = (m*10 + int(c-'0')) % 97
+		}
+	}
+	return m
+}
