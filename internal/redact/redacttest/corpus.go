@@ -28,6 +28,7 @@ const (
 	abLowerN  = "abcdefghijklmnopqrstuvwxyz0123456789"
 )
 
+// Gen generates corpora from a seeded random source.
 type Gen struct{ r *rand.Rand }
 
 // NewGen returns a generator; equal seeds give equal corpora.
