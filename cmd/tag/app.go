@@ -17,6 +17,7 @@ import (
 	"github.com/tagdebug/tag/internal/evidence"
 	"github.com/tagdebug/tag/internal/incident"
 	"github.com/tagdebug/tag/internal/ingest"
+	"github.com/tagdebug/tag/internal/redact"
 	"github.com/tagdebug/tag/internal/store"
 )
 
@@ -25,14 +26,22 @@ type app struct {
 	stdout, stderr io.Writer
 	storeFlag      string
 	configFlag     string
+	policyFlag     string
 	jsonOut        bool
 	cfg            config
 	st             store.Store
+	eng            *redact.Engine
+	guard          *redact.Guard
+	audit          io.Closer
 }
 
 // config is the --config file (YAML). Flags override it.
 type config struct {
-	Store     string `yaml:"store"`
+	Store  string `yaml:"store"`
+	Redact struct {
+		// Policy is a redaction policy file; empty means the built-in one.
+		Policy string `yaml:"policy"`
+	} `yaml:"redact"`
 	Incidents struct {
 		Deadline time.Duration            `yaml:"deadline"`
 		SLO      map[string]time.Duration `yaml:"slo"`
@@ -74,8 +83,9 @@ Evidence is decoded into an Execution Path Graph, redacted, and stored under
 	root.PersistentFlags().StringVar(&a.storeFlag, "store", "", "store directory (default $TAG_HOME, else ./.tag)")
 	root.PersistentFlags().StringVar(&a.configFlag, "config", "", "YAML config file")
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "print machine-readable JSON")
+	root.PersistentFlags().StringVar(&a.policyFlag, "policy", "", "redaction policy YAML (default: the built-in policy)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.ingestCommand(), a.incidentsCommand(), a.showCommand(), a.versionCommand(), a.serveCommand(), a.demoCommand())
+	root.AddCommand(a.ingestCommand(), a.incidentsCommand(), a.showCommand(), a.versionCommand(), a.serveCommand(), a.demoCommand(), a.redactCommand())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	}
@@ -123,12 +133,76 @@ func (a *app) pipeline(ctx context.Context) (*ingest.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ingest.Pipeline{Store: st, Detect: incident.Options{Deadline: a.cfg.Incidents.Deadline, SLO: a.cfg.Incidents.SLO}}, nil
+	eng, err := a.redactor()
+	if err != nil {
+		return nil, err
+	}
+	return &ingest.Pipeline{Store: st, Redactor: eng, Detect: incident.Options{Deadline: a.cfg.Incidents.Deadline, SLO: a.cfg.Incidents.SLO}}, nil
+}
+
+// policy loads --policy, else the config's redact.policy, else the
+// built-in default.
+func (a *app) policy() (*redact.Policy, error) {
+	path := a.policyFlag
+	if path == "" {
+		path = a.cfg.Redact.Policy
+	}
+	if path == "" {
+		return redact.DefaultPolicy(), nil
+	}
+	p, err := redact.LoadPolicy(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return p, nil
+}
+
+// redactor returns the engine every ingest goes through: the policy keyed
+// by the installation key under the store directory (created on first
+// use, 0600).
+func (a *app) redactor() (*redact.Engine, error) {
+	if a.eng != nil {
+		return a.eng, nil
+	}
+	p, err := a.policy()
+	if err != nil {
+		return nil, err
+	}
+	key, err := redact.LoadOrCreateKey(a.storeDir())
+	if err != nil {
+		return nil, err
+	}
+	if a.eng, err = redact.New(p, key); err != nil {
+		return nil, err
+	}
+	return a.eng, nil
+}
+
+// egressGuard returns the guard for payloads that leave TAG (API
+// responses), auditing refusals to egress-audit.jsonl under the store.
+func (a *app) egressGuard() (*redact.Guard, error) {
+	if a.guard != nil {
+		return a.guard, nil
+	}
+	eng, err := a.redactor()
+	if err != nil {
+		return nil, err
+	}
+	f, err := redact.OpenAuditLog(filepath.Join(a.storeDir(), "egress-audit.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	a.audit = f
+	a.guard = redact.NewGuard(eng, f)
+	return a.guard, nil
 }
 
 func (a *app) close() {
 	if a.st != nil {
 		a.st.Close()
+	}
+	if a.audit != nil {
+		a.audit.Close()
 	}
 }
 
@@ -146,7 +220,13 @@ func (a *app) exitCode(err error) int {
 	if errors.Is(err, errSaidNo) {
 		return 1
 	}
-	fmt.Fprintln(a.stderr, "tag:", err)
+	// Errors can quote evidence (a decoder naming the bad token it saw):
+	// they pass the redactor like everything else shown.
+	msg := err.Error()
+	if a.eng != nil {
+		msg = a.eng.RedactText(msg)
+	}
+	fmt.Fprintln(a.stderr, "tag:", msg)
 	var ue usageError
 	if errors.As(err, &ue) || errors.Is(err, evidence.ErrBadInput) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAmbiguous) || isCobraUsage(err) {
 		return 2

@@ -13,6 +13,7 @@ import (
 	examples "github.com/tagdebug/tag/examples/evidence"
 	"github.com/tagdebug/tag/internal/ingest"
 	"github.com/tagdebug/tag/internal/inspect"
+	"github.com/tagdebug/tag/internal/redact"
 	"github.com/tagdebug/tag/internal/store"
 )
 
@@ -75,7 +76,19 @@ columns say "not-run".`,
 			}
 			defer st.Close()
 			start := time.Now()
-			p := &ingest.Pipeline{Store: st}
+			pol, err := a.policy()
+			if err != nil {
+				return err
+			}
+			key, err := redact.LoadOrCreateKey(filepath.Join(dir, "store"))
+			if err != nil {
+				return err
+			}
+			eng, err := redact.New(pol, key)
+			if err != nil {
+				return err
+			}
+			p := &ingest.Pipeline{Store: st, Redactor: eng}
 			// The dumps' program source lets decoders name locks from code.
 			p.Origin.SourceRoots = []string{filepath.Join(dir, "evidence", "_src")}
 			// Traces and logs name their services; a dump does not, so the

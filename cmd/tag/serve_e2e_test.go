@@ -102,7 +102,7 @@ func TestServeEndToEnd(t *testing.T) {
 	done := make(chan int, 1)
 	var stderr strings.Builder
 	go func() {
-		done <- run(ctx, []string{"--store", store, "serve", "--json", "--otlp-http", "127.0.0.1:0", "--otlp-grpc", "127.0.0.1:0"}, pw, &lockedWriter{mu: make(chan struct{}, 1), w: &stderr})
+		done <- run(ctx, []string{"--store", store, "serve", "--json", "--otlp-http", "127.0.0.1:0", "--otlp-grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"}, pw, &lockedWriter{mu: make(chan struct{}, 1), w: &stderr})
 		pw.Close()
 	}()
 	var info serveInfo

@@ -175,22 +175,33 @@ func (p *Pipeline) Fragment(ctx context.Context, in *evidence.Input, f *epg.Frag
 
 func (p *Pipeline) decode(ctx context.Context, in *evidence.Input, format string) (store.Artifact, FileResult, error) {
 	p.Origin.apply(in)
-	var d evidence.Decoder
-	var err error
-	if format != "" {
-		d, err = evidence.ByFormat(format, p.decoders())
-		if err != nil {
-			return store.Artifact{}, FileResult{}, fmt.Errorf("%w: %v", evidence.ErrBadInput, err)
-		}
-	} else if d, err = evidence.Detect(in, p.decoders()); err != nil {
-		return store.Artifact{}, FileResult{}, err
-	}
-	f, err := decodeSafely(ctx, d, in)
+	f, err := Decode(ctx, p.decoders(), in, format)
 	if err != nil {
 		return store.Artifact{}, FileResult{}, err
 	}
-	f.Format = d.Format()
 	return p.prepare(in, f)
+}
+
+// Decode detects in's format (or uses format, when not empty) among
+// decoders and decodes it, unredacted, with the fragment's Format set.
+// It is the first half of ingest, for tools that look at evidence
+// without storing it (`tag redact`).
+func Decode(ctx context.Context, decoders []evidence.Decoder, in *evidence.Input, format string) (*epg.Fragment, error) {
+	var d evidence.Decoder
+	var err error
+	if format != "" {
+		if d, err = evidence.ByFormat(format, decoders); err != nil {
+			return nil, fmt.Errorf("%w: %v", evidence.ErrBadInput, err)
+		}
+	} else if d, err = evidence.Detect(in, decoders); err != nil {
+		return nil, err
+	}
+	f, err := decodeSafely(ctx, d, in)
+	if err != nil {
+		return nil, err
+	}
+	f.Format = d.Format()
+	return f, nil
 }
 
 // decodeSafely turns a decoder panic (a bug, but one evidence must not be

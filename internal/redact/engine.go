@@ -595,6 +595,16 @@ func (e *Engine) RedactText(s string) string {
 	return c.text("", s)
 }
 
+// RedactAttr applies the policy and detectors to one attribute of a node
+// from service, as Redact would inside a fragment: the new value, and
+// false when the policy drops the attribute. It serves rewriting evidence
+// files in their own format, where there is no fragment.
+func (e *Engine) RedactAttr(service, key string, v epg.Value) (epg.Value, bool) {
+	var t taint
+	c := &ctx{e: e, rs: e.rulesFor(service), taint: &t}
+	return c.attr(key, v)
+}
+
 // String names the engine by its policy version, for logs.
 func (e *Engine) String() string { return fmt.Sprintf("redact.Engine(%s)", e.Version()) }
 

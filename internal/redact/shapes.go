@@ -526,10 +526,55 @@ func entropyEnd(s string, i, j int) int {
 		e = j
 	}
 	w := s[i:j]
-	if !entropic(w) || digestLabelled(s, i) {
+	if !entropic(w) || digestLabelled(s, i) || pathLike(w) || camelIdentifier(w) {
 		return 0
 	}
 	return e
+}
+
+// pathLike reports a file path: at least two segments between slashes
+// that are lower-case words ("/tmp/TestRun1029447268/002/out"). Random
+// base64 almost never has two all-lower-case runs bounded by slashes.
+func pathLike(w string) bool {
+	words := 0
+	for seg := range strings.SplitSeq(w, "/") {
+		if len(seg) >= 2 && strings.Trim(seg, "abcdefghijklmnopqrstuvwxyz") == "" {
+			words++
+		}
+	}
+	return words >= 2
+}
+
+// camelIdentifier reports a name made of capitalised words with a number
+// after them ("TestExitCodes1029447268", "OrderService2"): generated
+// names, not generated secrets, whose letters come in word runs.
+func camelIdentifier(w string) bool {
+	k := 0
+	words := 0
+	for k < len(w) {
+		st := k
+		if isUpper(w[k]) {
+			k++
+		}
+		l := k
+		for k < len(w) && isLower(w[k]) {
+			k++
+		}
+		if k-l < 2 {
+			k = st
+			break
+		}
+		words++
+	}
+	if words < 2 {
+		return false
+	}
+	for ; k < len(w); k++ {
+		if !isDigit(w[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 func entropic(w string) bool {

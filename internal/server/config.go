@@ -21,6 +21,8 @@ type Config struct {
 	OTLPHTTPAddr string
 	// OTLPGRPCAddr is the OTLP/gRPC listen address; empty disables it.
 	OTLPGRPCAddr string
+	// APIAddr is the read API's listen address; empty disables it.
+	APIAddr string
 	// QueueSize bounds the export requests admitted and not yet answered
 	// (being read, waiting for the worker or being stored), across both
 	// receivers. A request beyond it is refused as throttled. Zero means

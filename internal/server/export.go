@@ -25,8 +25,10 @@ func (s *Server) export(ctx context.Context, decode func() (*batch, error)) (otl
 		// Nothing to keep (an empty request, or every record rejected):
 		// an empty artifact would only clutter the store.
 		s.queue.release()
+		b.rejected.Reason = s.scrub(b.rejected.Reason)
 		return b.rejected, nil
 	}
+	b.rejected.Reason = s.scrub(b.rejected.Reason)
 	return b.rejected, s.queue.submit(ctx, b)
 }
 

@@ -94,6 +94,7 @@ func grpcBatch(in *evidence.Input, f *epg.Fragment, rej otlp.Rejected) *batch {
 // RESOURCE_EXHAUSTED.
 func (s *Server) grpcError(ctx context.Context, sig *signal, err error) error {
 	ref := refuse(err)
+	ref.msg = s.scrub(ref.msg)
 	s.logRefusal(ctx, "grpc", sig, remoteOf(ctx), ref, err)
 	st := status.New(ref.code, ref.msg)
 	if ref.retry {

@@ -76,6 +76,7 @@ func decodeHTTP(name string, sig *signal, enc encoding, data []byte) (*batch, er
 // request's encoding (plain text when that is unknown).
 func (h *httpReceiver) fail(w http.ResponseWriter, r *http.Request, enc encoding, err error) {
 	ref := refuse(err)
+	ref.msg = h.s.scrub(ref.msg)
 	h.s.logRefusal(r.Context(), "http", h.sig, r.RemoteAddr, ref, err)
 	if ref.status == 499 {
 		return // nobody is listening

@@ -12,7 +12,7 @@ import (
 // generic message.
 func (s *Server) logRefusal(ctx context.Context, proto string, sig *signal, remote string, ref refusal, err error) {
 	attrs := []any{"receiver", "otlp-" + proto, "signal", sig.name, "remote", remote,
-		"http_status", ref.status, "code", ref.code.String(), "error", err.Error()}
+		"http_status", ref.status, "code", ref.code.String(), "error", s.scrub(err.Error())}
 	level := slog.LevelWarn
 	if ref.internal {
 		level = slog.LevelError
@@ -26,5 +26,5 @@ func (s *Server) logPartial(proto string, sig *signal, remote string, rej otlp.R
 		return
 	}
 	s.log.Warn("otlp request partially rejected", "receiver", "otlp-"+proto, "signal", sig.name,
-		"remote", remote, "rejected", rej.Count, "reason", rej.Reason)
+		"remote", remote, "rejected", rej.Count, "reason", s.scrub(rej.Reason))
 }

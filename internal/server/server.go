@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/tagdebug/tag/internal/ingest"
+	"github.com/tagdebug/tag/internal/redact"
 )
 
 // Server runs the OTLP receivers and the ingest worker behind them.
@@ -20,9 +21,14 @@ import (
 // Lifecycle: New, then Start once, then Shutdown once. A Server is not
 // reusable after Shutdown.
 type Server struct {
+	// Guard checks every API response before it is written; nil means a
+	// guard over the pipeline's redaction engine, without an audit log.
+	Guard *redact.Guard
+
 	cfg      Config
 	pipeline *ingest.Pipeline
 	log      *slog.Logger
+	defGuard *redact.Guard
 
 	mu       sync.Mutex
 	queue    *queue // made by Start
@@ -31,6 +37,8 @@ type Server struct {
 	httpAddr net.Addr
 	grpcSrv  *grpc.Server
 	grpcAddr net.Addr
+	apiSrv   *http.Server
+	apiAddr  net.Addr
 	serving  sync.WaitGroup
 }
 
@@ -70,7 +78,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return errors.New("server: Start called twice")
 	}
 	var lc net.ListenConfig
-	var httpLn, grpcLn net.Listener
+	var httpLn, grpcLn, apiLn net.Listener
 	var err error
 	if s.cfg.OTLPHTTPAddr != "" {
 		if httpLn, err = lc.Listen(ctx, "tcp", s.cfg.OTLPHTTPAddr); err != nil {
@@ -85,6 +93,16 @@ func (s *Server) Start(ctx context.Context) error {
 			return fmt.Errorf("server: OTLP/gRPC: %w", err)
 		}
 	}
+	if s.cfg.APIAddr != "" {
+		if apiLn, err = lc.Listen(ctx, "tcp", s.cfg.APIAddr); err != nil {
+			for _, ln := range []net.Listener{httpLn, grpcLn} {
+				if ln != nil {
+					ln.Close()
+				}
+			}
+			return fmt.Errorf("server: API: %w", err)
+		}
+	}
 	s.state = stateStarted
 	s.queue = newQueue(s.cfg.QueueSize, s.storeBatch)
 	go s.queue.run()
@@ -94,7 +112,26 @@ func (s *Server) Start(ctx context.Context) error {
 	if grpcLn != nil {
 		s.serveGRPC(grpcLn)
 	}
+	if apiLn != nil {
+		s.serveAPI(apiLn)
+	}
 	return nil
+}
+
+func (s *Server) serveAPI(ln net.Listener) {
+	s.apiAddr = ln.Addr()
+	s.apiSrv = &http.Server{
+		Handler:           s.apiHandler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.log.Info("API listening", "addr", ln.Addr().String())
+	s.serving.Go(func() {
+		if err := s.apiSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("API stopped", "error", err)
+		}
+	})
 }
 
 func (s *Server) serveHTTP(ln net.Listener) {
@@ -127,6 +164,10 @@ func (s *Server) serveGRPC(ln net.Listener) {
 // HTTPAddr is the bound OTLP/HTTP address (useful with port 0), or ""
 // when that receiver is disabled or not started.
 func (s *Server) HTTPAddr() string { return addrString(s, &s.httpAddr) }
+
+// APIAddr is the bound API address, or "" when the API is disabled or
+// not started.
+func (s *Server) APIAddr() string { return addrString(s, &s.apiAddr) }
 
 // GRPCAddr is the bound OTLP/gRPC address, or "" when that receiver is
 // disabled or not started.
@@ -170,6 +211,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := s.httpSrv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("OTLP/HTTP: %w", err))
 			s.httpSrv.Close()
+		}
+	}
+	if s.apiSrv != nil {
+		if err := s.apiSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("API: %w", err))
+			s.apiSrv.Close()
 		}
 	}
 	if s.grpcSrv != nil {

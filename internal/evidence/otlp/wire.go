@@ -175,3 +175,7 @@ func wireType(fd protoreflect.FieldDescriptor) int {
 	}
 	return int(protowire.VarintType)
 }
+
+// ProtoSignal says which signal an OTLP/protobuf payload carries, by the
+// same schema walk the decoder uses; SignalUnknown when it is neither.
+func ProtoSignal(data []byte) Signal { return protoSignal(data) }

@@ -334,6 +334,9 @@ func (g *Gen) Benign(n int) []string {
 			return "build " + g.s(abHex, 64) + " signed by key id " + strings.ToUpper(g.s(abHex, 16))
 		},
 		func() string { return "span " + g.s(abHex, 16) + " parent " + g.s(abHex, 16) + " duration 12.5ms" },
+		func() string {
+			return "open /tmp/TestIngestFiles" + g.s(abDigits, 10) + "/00" + g.s(abDigits, 1) + "/traces.json: no such file or directory"
+		},
 	}
 	out := make([]string, n)
 	for i := range out {
