@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -88,6 +89,9 @@ func (a *app) redactOne(cmd *cobra.Command, eng *redact.Engine, path, format, ou
 		return r, nil
 	}
 	cp, err := rewrite.Copy(eng, f.Format, data)
+	if errors.Is(err, rewrite.ErrUnsupported) {
+		return redactFile{}, usageError{fmt.Errorf("%s: %w", path, err)}
+	}
 	if err != nil {
 		return redactFile{}, fmt.Errorf("%s: %w", path, err)
 	}

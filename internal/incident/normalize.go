@@ -3,6 +3,8 @@ package incident
 import (
 	"regexp"
 	"strings"
+
+	"github.com/tagdebug/tag/internal/redact"
 )
 
 var (
@@ -33,10 +35,4 @@ var reTimeout = regexp.MustCompile(`(?i)deadline[ _]exceeded|timed? ?out\b|timeo
 func isTimeoutText(s string) bool { return reTimeout.MatchString(s) }
 
 // clip shortens s for titles.
-func clip(s string, n int) string {
-	s = strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+func clip(s string, n int) string { return redact.Shorten(s, n) }

@@ -9,8 +9,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/tagdebug/tag/internal/redact"
 
 	"github.com/tagdebug/tag/epg"
 	"github.com/tagdebug/tag/internal/store"
@@ -250,13 +251,7 @@ func Summary(n *epg.Node) string {
 	return oneLine(n.Name, 200)
 }
 
-func oneLine(s string, n int) string {
-	s = strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return s
-}
+func oneLine(s string, n int) string { return redact.Shorten(s, n) }
 
 // timelineOf lists spans and events in start order with their call depth.
 func timelineOf(g *epg.Graph) []TimelineEntry {

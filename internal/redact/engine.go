@@ -219,12 +219,25 @@ func (c *ctx) attr(key string, v epg.Value) (epg.Value, bool) {
 	return c.value(key, v), true
 }
 
+// headerName recognises an HTTP header attribute: OpenTelemetry's
+// http.request.header.<name> and http.response.header.<name>, and the
+// shapes structured loggers flatten request objects into
+// ("req.headers.authorization", "request.header.Cookie"), so a logged
+// Authorization header keeps only its scheme whatever logger wrote it.
 func headerName(key string) (string, bool) {
 	if n, ok := strings.CutPrefix(key, reqHeader); ok {
 		return strings.ToLower(n), true
 	}
 	if n, ok := strings.CutPrefix(key, respHeader); ok {
 		return strings.ToLower(n), true
+	}
+	lower := strings.ToLower(key)
+	for _, seg := range []string{"headers.", "header."} {
+		if i := strings.LastIndex(lower, seg); i >= 0 && (i == 0 || lower[i-1] == '.') {
+			if n := lower[i+len(seg):]; n != "" && !strings.Contains(n, ".") {
+				return n, true
+			}
+		}
 	}
 	return "", false
 }
