@@ -1,7 +1,10 @@
 package redact
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -133,4 +136,13 @@ func readRacingKey(path string) ([]byte, error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return nil, err
+}
+
+// KeyID names a key without revealing it: the first 12 hex digits of
+// HMAC-SHA256(key, "tag key id"). Two installations whose tokens join
+// show the same ID.
+func KeyID(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("tag key id"))
+	return hex.EncodeToString(m.Sum(nil))[:12]
 }

@@ -84,7 +84,7 @@ func (w walker) object(n *jnode, key string, inAttr bool) {
 				w.child(n, i, attr, true)
 			}
 		}
-		if v := n.field("value"); v.dropped {
+		if emptied(n.field("value")) {
 			n.dropped = true
 		}
 		return
@@ -104,13 +104,30 @@ func (w walker) object(n *jnode, key string, inAttr bool) {
 	}
 }
 
-// child walks one member of an object, renaming an OTLP typed value that
-// became a string.
+// emptied reports a value the walker dropped, itself or all it held: an
+// OTLP AnyValue whose only field was dropped.
+func emptied(n *jnode) bool {
+	if n.dropped {
+		return true
+	}
+	if n.kind != 'o' || len(n.vals) == 0 {
+		return false
+	}
+	for _, v := range n.vals {
+		if !emptied(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// child walks one member of an object, renaming an OTLP typed value
+// (intValue is a JSON string in OTLP/JSON) that a rule replaced with text.
 func (w walker) child(n *jnode, i int, key string, inAttr bool) {
 	v := n.vals[i]
-	before := v.kind
+	before := v.text
 	w.node(v, key, inAttr)
-	if typedValue[n.keys[i]] && before != 's' && v.kind == 's' {
+	if typedValue[n.keys[i]] && v.kind == 's' && v.text != before {
 		n.keys[i] = "stringValue"
 	}
 }
