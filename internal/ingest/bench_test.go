@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/tagdebug/tag/internal/evidence"
+	"github.com/tagdebug/tag/internal/redact"
 	"github.com/tagdebug/tag/internal/store"
 )
 
@@ -76,7 +77,19 @@ func otlpRequest(seed uint64, n int) []byte {
 // store (one SQLite transaction per request, incidents derived) and, in
 // the same run, bare pdata protobuf decode of the same bytes as the
 // baseline. It reports both rates and their ratio (target ≥ 0.25).
+// "default-policy" is what tag ingest and tag serve run: the built-in
+// policy and every detector over every value; "no-policy" is the path of
+// issue 2's definition (decode → EPG → store) with only the policy stamp.
 func BenchmarkIngestOTLP(b *testing.B) {
+	eng, err := redact.New(nil, make([]byte, redact.KeySize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("default-policy", func(b *testing.B) { benchIngestOTLP(b, eng) })
+	b.Run("no-policy", func(b *testing.B) { benchIngestOTLP(b, nil) })
+}
+
+func benchIngestOTLP(b *testing.B, r redact.Redactor) {
 	sample := otlpRequest(1, benchSpans)
 	// The baseline runs for at least as many requests as the full path and
 	// at least half a second, once before and once after it; the faster
@@ -100,7 +113,7 @@ func BenchmarkIngestOTLP(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	p := &Pipeline{Store: st}
+	p := &Pipeline{Store: st, Redactor: r}
 	// Distinct payloads, so that no request is skipped as already stored.
 	payloads := make([][]byte, b.N)
 	for i := range payloads {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tagdebug/tag/epg"
 )
@@ -25,6 +26,13 @@ type ruleset struct {
 	attrs, headers, query, logBody []FieldRule
 	bodyAllow                      []string
 	pii                            map[Class]Action
+	// plans caches what the rules decide for an attribute key (key →
+	// *keyPlan): keys repeat on every span, and matching ~40 globs per
+	// attribute was most of redaction's time.
+	plans planCache
+	// cleanKeys are attribute keys the detectors found nothing in, and
+	// cleanVals short string values.
+	cleanKeys, cleanVals keySet
 }
 
 // New returns an engine for policy p (nil means DefaultPolicy) keyed by
@@ -142,17 +150,19 @@ type ctx struct {
 func (e *Engine) redactNode(n *epg.Node, rec *recorder) {
 	var t taint
 	c := &ctx{e: e, rs: e.rulesFor(n.Service), node: n.ID, rec: rec, taint: &t}
-	n.ID = c.text("@id", n.ID)
-	n.Name = c.text("@name", n.Name)
+	if !isSpanID(n) {
+		n.ID = c.text("@id", n.ID)
+	}
+	n.Name = c.short("@name", n.Name)
 	if n.Loc != nil {
-		file, fn := c.text("@loc.file", n.Loc.File), c.text("@loc.function", n.Loc.Function)
+		file, fn := c.short("@loc.file", n.Loc.File), c.short("@loc.function", n.Loc.Function)
 		if file != n.Loc.File || fn != n.Loc.Function {
 			loc := *n.Loc
 			loc.File, loc.Function = file, fn
 			n.Loc = &loc
 		}
 	}
-	n.Thread = c.text("@thread", n.Thread)
+	n.Thread = c.short("@thread", n.Thread)
 	n.Attrs = c.attrs(n.Attrs)
 	n.Attrs = t.stamp(n.Attrs)
 }
@@ -163,11 +173,14 @@ func (c *ctx) attrs(as epg.Attrs) epg.Attrs {
 	renamed := false
 	for _, a := range as {
 		key := a.Key
-		if len(key) >= 8 {
+		if len(key) >= 8 && !c.rs.cleanKeys.has(key) {
 			// Keys are evidence too: a map keyed by e-mail address, a
 			// header named after a token.
+			tainted := len(c.taint.keys)
 			if k := c.text("@key", key); k != key {
 				key, renamed = k, true
+			} else if len(c.taint.keys) == tainted {
+				c.rs.cleanKeys.add(key)
 			}
 		}
 		v, keep := c.attr(key, a.Value)
@@ -192,31 +205,106 @@ func (c *ctx) attr(key string, v epg.Value) (epg.Value, bool) {
 	if key == AttrSensitivity || key == AttrTainted {
 		return c.value(key, v), true // ours; still scanned, never dropped
 	}
-	rule, where := c.fieldRule(key)
-	if rule != nil && rule.Action != ActAllow {
-		return c.apply(key, v, rule, where)
+	pl := c.plan(key)
+	if pl.rule != nil && pl.rule.Action != ActAllow {
+		return c.apply(key, v, pl.rule, pl.where)
 	}
-	pol := c.e.pol
-	switch {
-	case matchAny(pol.Bodies.Match, key) && !matchAny(pol.Bodies.Except, key):
+	switch pl.shape {
+	case shapeBody:
 		return c.body(key, v), true
-	case key == "log.body":
+	case shapeLogBody:
 		return c.logBody(key, v)
-	case matchAny(pol.URLs, key):
+	case shapeURL:
 		// Detectors first, then the shape, then the detectors again: the
 		// shape decision is then made on text that no longer changes, which
 		// keeps redaction a fixed point.
 		v = mapStrings(c.value(key, v), func(s string) string {
 			return c.changed(key, "url", "structured:url", s, redactURL(s, c.queryAction(key)))
 		})
-	case matchAny(pol.SQL, key):
+	case shapeSQL:
 		v = mapStrings(c.value(key, v), func(s string) string { return c.changed(key, "sql", "structured:sql", s, stripSQLLiterals(s)) })
-	default:
-		if name, ok := headerName(key); ok {
-			v = c.header(key, name, c.value(key, v))
-		}
+	case shapeHeader:
+		v = c.header(key, pl.header, c.value(key, v))
 	}
 	return c.value(key, v), true
+}
+
+// Shapes an attribute key gives its value, in the order attr tries them.
+const (
+	shapeNone = iota
+	shapeBody
+	shapeLogBody
+	shapeURL
+	shapeSQL
+	shapeHeader
+)
+
+// keyPlan is what the policy decides for an attribute key, before looking
+// at the value.
+type keyPlan struct {
+	rule   *FieldRule
+	where  string
+	shape  uint8
+	header string
+}
+
+// planCache maps attribute keys to plans, up to maxPlans keys: evidence
+// chooses its keys, so the cache must not grow with what an attacker
+// sends.
+type planCache struct {
+	m sync.Map
+	n atomic.Int32
+}
+
+const maxPlans = 1 << 14
+
+// maxCleanLen bounds the values remembered as clean.
+const maxCleanLen = 128
+
+// keySet is a bounded concurrent set of strings.
+type keySet struct {
+	m sync.Map
+	n atomic.Int32
+}
+
+func (s *keySet) has(k string) bool {
+	_, ok := s.m.Load(k)
+	return ok
+}
+
+func (s *keySet) add(k string) {
+	if s.n.Load() < maxPlans {
+		s.n.Add(1)
+		s.m.Store(k, struct{}{})
+	}
+}
+
+func (c *ctx) plan(key string) *keyPlan {
+	if p, ok := c.rs.plans.m.Load(key); ok {
+		return p.(*keyPlan)
+	}
+	p := &keyPlan{}
+	p.rule, p.where = c.fieldRule(key)
+	pol := c.e.pol
+	switch {
+	case matchAny(pol.Bodies.Match, key) && !matchAny(pol.Bodies.Except, key):
+		p.shape = shapeBody
+	case key == "log.body":
+		p.shape = shapeLogBody
+	case matchAny(pol.URLs, key):
+		p.shape = shapeURL
+	case matchAny(pol.SQL, key):
+		p.shape = shapeSQL
+	default:
+		if name, ok := headerName(key); ok {
+			p.shape, p.header = shapeHeader, name
+		}
+	}
+	if c.rs.plans.n.Load() < maxPlans {
+		c.rs.plans.n.Add(1)
+		c.rs.plans.m.Store(key, p)
+	}
+	return p
 }
 
 // headerName recognises an HTTP header attribute: OpenTelemetry's
@@ -363,7 +451,7 @@ func (c *ctx) value(key string, v epg.Value) epg.Value {
 	switch v.Kind() {
 	case epg.ValueString:
 		if s := v.Str(); len(s) >= 3 {
-			if out := c.text(key, s); out != s {
+			if out := c.short(key, s); out != s {
 				return epg.String(out)
 			}
 		}
@@ -391,6 +479,31 @@ func (c *ctx) value(key string, v epg.Value) epg.Value {
 		}
 	}
 	return v
+}
+
+// short is text for the values that repeat across nodes — methods,
+// routes, hosts, user agents, span names, frame locations: a short value
+// the detectors found nothing in is remembered and not scanned again.
+func (c *ctx) short(key, s string) string {
+	if len(s) < 3 || c.rs.cleanVals.has(s) {
+		return s
+	}
+	tainted := len(c.taint.keys)
+	out := c.text(key, s)
+	if out == s && len(s) <= maxCleanLen && len(c.taint.keys) == tainted {
+		c.rs.cleanVals.add(s)
+	}
+	return out
+}
+
+// isSpanID reports a span node whose ID is the one epg.SpanNodeID makes
+// from its hex trace and span IDs: nothing in it can be a secret, and it
+// is unique per node, so scanning it would be pure cost.
+func isSpanID(n *epg.Node) bool {
+	if n.Kind != epg.KindSpan || len(n.Trace.TraceID) != 32 || len(n.Trace.SpanID) != 16 || !allHexLower(n.Trace.TraceID) || !allHexLower(n.Trace.SpanID) {
+		return false
+	}
+	return n.ID == epg.SpanNodeID(n.Trace.TraceID, n.Trace.SpanID)
 }
 
 // text replaces every finding in s as the policy says. A replacement
