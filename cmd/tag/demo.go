@@ -12,6 +12,7 @@ import (
 
 	examples "github.com/tagdebug/tag/examples/evidence"
 	"github.com/tagdebug/tag/internal/ingest"
+	"github.com/tagdebug/tag/internal/rca"
 	"github.com/tagdebug/tag/internal/inspect"
 	"github.com/tagdebug/tag/internal/redact"
 	"github.com/tagdebug/tag/internal/store"
@@ -120,10 +121,11 @@ columns say "not-run".`,
 				if err != nil {
 					return err
 				}
-				rows = append(rows, demoRow{Example: in.Service, Incident: in.ID, Kind: in.Kind, RootCause: rootCauseHint(v),
+				r := rca.Analyze(v)
+				rows = append(rows, demoRow{Example: in.Service, Incident: in.ID, Kind: in.Kind, RootCause: r.RootCause.Summary,
 					Verdict: "not-run", Seconds: time.Since(start).Seconds()})
 				if !a.jsonOut {
-					a.printView(v, false)
+					a.printReport(r)
 					fmt.Fprintln(a.stdout)
 				}
 			}
@@ -140,15 +142,4 @@ columns say "not-run".`,
 	}
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the scratch store and print its path")
 	return cmd
-}
-
-// rootCauseHint names the innermost in-app frame of the evidence, the
-// closest thing to a root cause before the analysis stage exists.
-func rootCauseHint(v *inspect.View) string {
-	for _, e := range v.Evidence {
-		if e.Kind == "frame" && e.Loc != nil && e.Loc.InApp {
-			return fmt.Sprintf("%s (%s:%d)", e.Loc.Function, e.Loc.File, e.Loc.Line)
-		}
-	}
-	return v.Incident.Title
 }

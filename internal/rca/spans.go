@@ -1,0 +1,184 @@
+package rca
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/inspect"
+)
+
+// slowestWork ranks the spans under the failure (or the span that
+// emitted it) for failures without a stack — timeouts, latency and error
+// statuses: the deepest failing span first for errors, the largest self
+// time first for time, each located by its code.* attributes when the
+// instrumentation recorded them.
+func slowestWork(g *epg.Graph, start int32, kind string) []Candidate {
+	root := start
+	if g.Node(root).Kind != epg.KindSpan {
+		for _, p := range g.Parents(root, epg.EdgeEmits) {
+			if g.Node(p).Kind == epg.KindSpan {
+				root = p
+				break
+			}
+		}
+	}
+	if g.Node(root).Kind != epg.KindSpan {
+		return nil
+	}
+	var spans []int32
+	g.Walk([]int32{root}, epg.Forward, func(e int32) bool { return g.Edge(e).Kind == epg.EdgeCall }, func(n int32, depth int) bool {
+		if g.Node(n).Kind == epg.KindSpan {
+			spans = append(spans, n)
+		}
+		return depth < 64 && len(spans) < 10000
+	})
+	var out []Candidate
+	rootDur := max(g.Node(root).Duration(), 1)
+	for _, s := range spans {
+		n := g.Node(s)
+		self := selfTime(g, s)
+		score := float64(self) / float64(rootDur)
+		why := fmt.Sprintf("%s of the %s spent in %s's own work", time.Duration(self), time.Duration(rootDur), n.Name)
+		if n.Attrs.Str(epg.AttrStatusCode) == "error" && kind != "timeout" {
+			// The deepest failing span is where the error began.
+			score = 1 + float64(depthOf(g, s, root))/100
+			why = "the innermost span with an error status: " + inspect.Summary(n)
+		}
+		out = append(out, spanCandidate(n, score, why))
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
+	return out
+}
+
+// selfTime is a span's duration minus the time covered by its children.
+func selfTime(g *epg.Graph, s int32) int64 {
+	n := g.Node(s)
+	d := n.Duration()
+	type iv struct{ a, b int64 }
+	var kids []iv
+	for _, c := range g.Children(s, epg.EdgeCall) {
+		cn := g.Node(c)
+		if cn.Kind == epg.KindSpan && cn.Duration() > 0 {
+			kids = append(kids, iv{max(cn.Start, n.Start), min(cn.End, n.End)})
+		}
+	}
+	slices.SortFunc(kids, func(x, y iv) int { return cmp.Compare(x.a, y.a) })
+	var covered, end int64
+	for _, k := range kids {
+		if k.a > end {
+			end = k.a
+		}
+		if k.b > end {
+			covered += k.b - end
+			end = k.b
+		}
+	}
+	return max(d-covered, 0)
+}
+
+func depthOf(g *epg.Graph, s, root int32) int {
+	d := 0
+	for cur := s; cur != root && d < 64; d++ {
+		ps := g.Parents(cur, epg.EdgeCall)
+		if len(ps) == 0 {
+			break
+		}
+		cur = ps[0]
+	}
+	return d
+}
+
+// spanCandidate locates a span by the OpenTelemetry code attributes (old
+// and new semantic conventions), else by its name.
+func spanCandidate(n *epg.Node, score float64, why string) Candidate {
+	c := Candidate{Function: n.Name, Score: round(score), Why: why, Node: n.ID}
+	for _, k := range []string{"code.function.name", "code.function"} {
+		if v := n.Attrs.Str(k); v != "" {
+			c.Function = v
+			if ns := n.Attrs.Str("code.namespace"); ns != "" {
+				c.Function = ns + "." + v
+			}
+			break
+		}
+	}
+	for _, k := range []string{"code.file.path", "code.filepath"} {
+		if v := n.Attrs.Str(k); v != "" {
+			c.File = v
+		}
+	}
+	for _, k := range []string{"code.line.number", "code.lineno"} {
+		if v, ok := n.Attr(k); ok {
+			c.Line = int(v.IntVal())
+		}
+	}
+	if n.Loc != nil && c.File == "" {
+		c.File, c.Line = n.Loc.File, n.Loc.Line
+	}
+	return c
+}
+
+// impact says how often and where the incident happened.
+func impact(v *inspect.View) string {
+	in := v.Incident
+	where := in.Service
+	if in.Endpoint != "" {
+		where += " " + in.Endpoint
+	}
+	if where == "" {
+		where = "unknown service"
+	}
+	traces := map[string]bool{}
+	for _, o := range v.Occurrences {
+		if o.TraceID != "" {
+			traces[o.TraceID] = true
+		}
+	}
+	s := fmt.Sprintf("%d occurrence(s) in %s", in.Count, where)
+	if len(traces) > 0 {
+		s += fmt.Sprintf(" across %d trace(s)", len(traces))
+	}
+	if in.FirstSeen > 0 && in.LastSeen >= in.FirstSeen {
+		s += fmt.Sprintf(", first %s, last %s", time.Unix(0, in.FirstSeen).UTC().Format(time.RFC3339), time.Unix(0, in.LastSeen).UTC().Format(time.RFC3339))
+	}
+	return s
+}
+
+// slice is the subgraph the report rests on: the failure, its evidence
+// and the candidates, with the edges among them.
+func slice(g *epg.Graph, start int32, ev []inspect.Evidence, cands []Candidate) Slice {
+	s := Slice{Nodes: []string{}, Edges: []SliceEdge{}}
+	in := map[int32]bool{}
+	add := func(id string) {
+		i, ok := g.Lookup(id)
+		if !ok || in[i] {
+			return
+		}
+		if len(in) == MaxSliceNodes {
+			s.OmittedNodes++
+			return
+		}
+		in[i] = true
+		s.Nodes = append(s.Nodes, id)
+	}
+	add(g.Node(start).ID)
+	for _, c := range cands {
+		add(c.Node)
+	}
+	for _, e := range ev {
+		add(e.Node)
+	}
+	for i := range in {
+		for _, e := range g.Out(i) {
+			if _, to := g.Ends(e); in[to] {
+				s.Edges = append(s.Edges, SliceEdge{From: g.Node(i).ID, To: g.Node(to).ID, Kind: g.Edge(e).Kind.String()})
+			}
+		}
+	}
+	slices.SortFunc(s.Edges, func(a, b SliceEdge) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
+	})
+	return s
+}
