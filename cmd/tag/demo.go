@@ -12,8 +12,8 @@ import (
 
 	examples "github.com/tagdebug/tag/examples/evidence"
 	"github.com/tagdebug/tag/internal/ingest"
-	"github.com/tagdebug/tag/internal/rca"
 	"github.com/tagdebug/tag/internal/inspect"
+	"github.com/tagdebug/tag/internal/rca"
 	"github.com/tagdebug/tag/internal/redact"
 	"github.com/tagdebug/tag/internal/store"
 )
