@@ -29,6 +29,45 @@ func encodeBlob(f *epg.Fragment) ([]byte, string, func()) {
 	return buf.packed, compressionS2, func() { blobBuffers.Put(buf) }
 }
 
+// pendingBlobs are fragments being encoded in the background, one
+// goroutine each, so the caller can merge and detect meanwhile.
+type pendingBlobs struct {
+	done     []chan struct{}
+	blob     [][]byte
+	comp     []string
+	releases []func()
+}
+
+func encodeBlobs(arts []Artifact) *pendingBlobs {
+	p := &pendingBlobs{done: make([]chan struct{}, len(arts)), blob: make([][]byte, len(arts)),
+		comp: make([]string, len(arts)), releases: make([]func(), len(arts))}
+	for k := range arts {
+		p.done[k] = make(chan struct{})
+		go func() {
+			defer close(p.done[k])
+			p.blob[k], p.comp[k], p.releases[k] = encodeBlob(arts[k].Fragment)
+		}()
+	}
+	return p
+}
+
+// get waits for artifact k's blob.
+func (p *pendingBlobs) get(k int) ([]byte, string) {
+	<-p.done[k]
+	return p.blob[k], p.comp[k]
+}
+
+// release returns the buffers once SQLite has copied the blobs; it waits
+// for encodings still running (after an early error).
+func (p *pendingBlobs) release() {
+	for k := range p.done {
+		<-p.done[k]
+		if p.releases[k] != nil {
+			p.releases[k]()
+		}
+	}
+}
+
 func decodeBlob(blob []byte, compression string) (*epg.Fragment, error) {
 	switch compression {
 	case "":

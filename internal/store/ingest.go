@@ -14,6 +14,10 @@ import (
 
 // Ingest implements Store. An artifact whose SHA-256 is already stored is
 // skipped (ingesting a file twice changes nothing).
+//
+// The fragments are encoded and compressed on other goroutines while this
+// one merges the graph and detects incidents: both only read the
+// fragments, and on two cores the encoding is then nearly free.
 func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc) (res *IngestResult, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -27,41 +31,25 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		}
 	}()
 	res = &IngestResult{}
+	fresh, err := s.freshArtifacts(ctx, tx, arts)
+	if err != nil {
+		return nil, err
+	}
+	if len(fresh) == 0 {
+		committed = true
+		return res, tx.Commit()
+	}
+	blobs := encodeBlobs(fresh)
+	defer blobs.release()
 	var batch []*epg.Fragment
-	var batchIDs []int64
 	traceSet := map[string]bool{}
 	var traces []string
-	// Traceless nodes of this batch → the artifact they came from.
-	traceless := map[string]int64{}
-	now := time.Now().UnixNano()
-	for _, a := range arts {
-		var dup int64
-		switch err := tx.StmtContext(ctx, s.stmts.dupArtifact).QueryRowContext(ctx, a.SHA256, a.Format).Scan(&dup); {
-		case err == nil:
-			continue
-		case err != sql.ErrNoRows:
-			return nil, err
-		}
-		blob, compression, release := encodeBlob(a.Fragment)
-		info := ArtifactInfo{Name: a.Name, Format: a.Format, SHA256: a.SHA256, Size: a.Size, Policy: a.Fragment.Policy,
-			Nodes: len(a.Fragment.Nodes), Edges: len(a.Fragment.Edges), IngestedAt: now}
-		r, err := tx.StmtContext(ctx, s.stmts.insertArtifact).ExecContext(ctx, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob, compression)
-		release() // SQLite has copied the blob
-		if err != nil {
-			return nil, fmt.Errorf("store: insert artifact %s: %w", a.Name, err)
-		}
-		info.ID, _ = r.LastInsertId()
-		res.Artifacts = append(res.Artifacts, info)
+	// Traceless nodes of this batch → the index of the artifact they came
+	// from.
+	traceless := map[string]int{}
+	for k, a := range fresh {
 		batch = append(batch, a.Fragment)
-		batchIDs = append(batchIDs, info.ID)
-		ids := a.Fragment.TraceIDs()
-		if err := insertTraces(ctx, tx, info.ID, ids); err != nil {
-			return nil, err
-		}
-		if err := insertScopes(ctx, tx, info.ID, a.Fragment); err != nil {
-			return nil, err
-		}
-		for _, t := range ids {
+		for _, t := range a.Fragment.TraceIDs() {
 			if !traceSet[t] {
 				traceSet[t] = true
 				traces = append(traces, t)
@@ -69,27 +57,30 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		}
 		for i := range a.Fragment.Nodes {
 			if a.Fragment.Nodes[i].Trace.TraceID == "" {
-				traceless[a.Fragment.Nodes[i].ID] = info.ID
+				traceless[a.Fragment.Nodes[i].ID] = k
 			}
 		}
 	}
-	if len(batch) == 0 {
-		committed = true
-		return res, tx.Commit()
+	// The batch is not stored yet, so the stored fragments the graph
+	// gathers are all older ones.
+	g, err := mergedGraph(ctx, tx, batch, nil, traces)
+	if err != nil {
+		return nil, err
 	}
-	g, err := mergedGraph(ctx, tx, batch, batchIDs, traces)
+	found := detect(g)
+	ids, err := s.insertArtifacts(ctx, tx, fresh, blobs, res)
 	if err != nil {
 		return nil, err
 	}
 	var signals []incident.Signal
 	var signalArt []int64
-	for _, sig := range detect(g) {
+	for _, sig := range found {
 		switch {
 		case sig.TraceID != "" && traceSet[sig.TraceID]:
 			signals, signalArt = append(signals, sig), append(signalArt, 0)
 		case sig.TraceID == "":
-			if art, ok := traceless[sig.Node]; ok {
-				signals, signalArt = append(signals, sig), append(signalArt, art)
+			if k, ok := traceless[sig.Node]; ok {
+				signals, signalArt = append(signals, sig), append(signalArt, ids[k])
 			}
 		}
 	}
@@ -105,6 +96,54 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
 	return res, nil
+}
+
+// freshArtifacts drops artifacts already stored, or repeated in arts.
+func (s *SQLite) freshArtifacts(ctx context.Context, tx *sql.Tx, arts []Artifact) ([]Artifact, error) {
+	var fresh []Artifact
+	seen := map[string]bool{}
+	for _, a := range arts {
+		key := a.SHA256 + "\x00" + a.Format
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		var dup int64
+		switch err := tx.StmtContext(ctx, s.stmts.dupArtifact).QueryRowContext(ctx, a.SHA256, a.Format).Scan(&dup); {
+		case err == nil:
+			continue
+		case err != sql.ErrNoRows:
+			return nil, err
+		}
+		fresh = append(fresh, a)
+	}
+	return fresh, nil
+}
+
+// insertArtifacts stores the artifacts with their encoded fragments and
+// indexes, returning their IDs in order.
+func (s *SQLite) insertArtifacts(ctx context.Context, tx *sql.Tx, arts []Artifact, blobs *pendingBlobs, res *IngestResult) ([]int64, error) {
+	now := time.Now().UnixNano()
+	ids := make([]int64, len(arts))
+	for k, a := range arts {
+		blob, compression := blobs.get(k)
+		info := ArtifactInfo{Name: a.Name, Format: a.Format, SHA256: a.SHA256, Size: a.Size, Policy: a.Fragment.Policy,
+			Nodes: len(a.Fragment.Nodes), Edges: len(a.Fragment.Edges), IngestedAt: now}
+		r, err := tx.StmtContext(ctx, s.stmts.insertArtifact).ExecContext(ctx, info.Name, info.Format, info.SHA256, info.Size, info.Policy, info.Nodes, info.Edges, info.IngestedAt, blob, compression)
+		if err != nil {
+			return nil, fmt.Errorf("store: insert artifact %s: %w", a.Name, err)
+		}
+		info.ID, _ = r.LastInsertId()
+		ids[k] = info.ID
+		res.Artifacts = append(res.Artifacts, info)
+		if err := insertTraces(ctx, tx, info.ID, a.Fragment.TraceIDs()); err != nil {
+			return nil, err
+		}
+		if err := insertScopes(ctx, tx, info.ID, a.Fragment); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }
 
 func insertTraces(ctx context.Context, tx *sql.Tx, artifact int64, traces []string) error {
