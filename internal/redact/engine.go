@@ -3,6 +3,7 @@ package redact
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,15 +112,13 @@ func (e *Engine) DryRun(f *epg.Fragment) []Change {
 
 func (e *Engine) redact(f *epg.Fragment, rec *recorder) {
 	var renamed map[string]string
+	ids := e.redactNodes(f.Nodes, rec)
 	for i := range f.Nodes {
-		n := &f.Nodes[i]
-		old := n.ID
-		e.redactNode(n, rec)
-		if n.ID != old {
+		if n := &f.Nodes[i]; n.ID != ids[i] {
 			if renamed == nil {
 				renamed = map[string]string{}
 			}
-			renamed[old] = n.ID
+			renamed[ids[i]] = n.ID
 		}
 	}
 	for i := range f.Edges {
@@ -136,6 +135,39 @@ func (e *Engine) redact(f *epg.Fragment, rec *recorder) {
 			ed.Attrs = c.attrs(ed.Attrs)
 		}
 	}
+}
+
+// parallelNodes is the fragment size from which nodes are redacted on
+// every core: nodes are independent, and an OTLP batch of 512 spans is
+// thousands of them.
+const parallelNodes = 1024
+
+// redactNodes redacts every node and returns the IDs they had before. A
+// dry run records changes in node order, so it stays on one goroutine.
+func (e *Engine) redactNodes(nodes []epg.Node, rec *recorder) []string {
+	ids := make([]string, len(nodes))
+	for i := range nodes {
+		ids[i] = nodes[i].ID
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(nodes)/(parallelNodes/2))
+	if rec != nil || workers < 2 {
+		for i := range nodes {
+			e.redactNode(&nodes[i], rec)
+		}
+		return ids
+	}
+	var wg sync.WaitGroup
+	per := (len(nodes) + workers - 1) / workers
+	for lo := 0; lo < len(nodes); lo += per {
+		part := nodes[lo:min(lo+per, len(nodes))]
+		wg.Go(func() {
+			for i := range part {
+				e.redactNode(&part[i], nil)
+			}
+		})
+	}
+	wg.Wait()
+	return ids
 }
 
 // ctx carries what redacting one node needs.
