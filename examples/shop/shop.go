@@ -1,0 +1,51 @@
+package shop
+
+import (
+	"net/http"
+	"time"
+)
+
+// Shop is the service: its state and its routes.
+type Shop struct {
+	Inventory *Inventory
+	Bank      *Bank
+	Users     *UserCache
+}
+
+// New returns a shop with demo data; work is the slow part of a
+// reservation.
+func New(work time.Duration) *Shop {
+	users := make([]User, 0, 64)
+	for i := range 64 {
+		users = append(users, User{Name: "user-" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Score: (i * 37) % 101})
+	}
+	return &Shop{
+		Inventory: NewInventory(work, 1000, "sku-1", "sku-2", "sku-3", "sku-4", "sku-5", "sku-6", "sku-7", "sku-8"),
+		Bank:      NewBank(map[string]int64{"alice": 1000, "bob": 1000, "carol": 1000}),
+		Users:     NewUserCache(users),
+	}
+}
+
+// Routes returns the shop's HTTP routes, each named by its pattern.
+func (s *Shop) Routes() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"POST /pay":         s.Pay,
+		"POST /v1/checkout": s.Checkout,
+		"POST /transfer":    s.TransferHandler,
+		"GET /top-users":    s.TopUsersHandler,
+	}
+}
+
+// Handler serves the routes on one mux, wrapping each with wrap (for
+// instrumentation; nil for none).
+func (s *Shop) Handler(wrap func(pattern string, h http.Handler) http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	for pattern, h := range s.Routes() {
+		var hh http.Handler = h
+		if wrap != nil {
+			hh = wrap(pattern, hh)
+		}
+		mux.Handle(pattern, hh)
+	}
+	return mux
+}
