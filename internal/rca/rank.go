@@ -89,7 +89,26 @@ func inAppStack(g *epg.Graph, ev int32) []int32 {
 		}
 		break
 	}
-	return keepInApp(g, frames)
+	return keepInApp(g, afterPanic(g, frames))
+}
+
+// afterPanic drops the frames inner to a Go panic: a stack captured in a
+// recover (debug.Stack in a middleware's deferred function) starts with
+// the recovering closure and runtime.gopanic, and the failure is the
+// first frame after them.
+func afterPanic(g *epg.Graph, frames []int32) []int32 {
+	cut := -1
+	for i, f := range frames {
+		switch g.Node(f).Name {
+		case "panic", "runtime.gopanic", "runtime.sigpanic", "runtime.panicmem", "runtime.panicmemAddr",
+			"runtime.goPanicIndex", "runtime.goPanicSliceAlen", "runtime.goPanicSliceB", "runtime.panicdivide", "runtime.throw":
+			cut = i
+		}
+	}
+	if cut < 0 || cut == len(frames)-1 {
+		return frames
+	}
+	return frames[cut+1:]
 }
 
 func keepInApp(g *epg.Graph, frames []int32) []int32 {

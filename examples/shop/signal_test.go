@@ -1,0 +1,5 @@
+package shop
+
+import "os"
+
+var interrupt = os.Interrupt
