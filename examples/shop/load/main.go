@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 func main() {
@@ -21,6 +22,8 @@ func main() {
 	n := flag.Int("n", 100, "healthy requests")
 	fail := flag.Bool("fail", false, "also send the requests that trip the bugs")
 	flag.Parse()
+	// Deadlocked transfers never answer: give up on them.
+	http.DefaultClient.Timeout = 5 * time.Second
 	counts := map[int]int{}
 	var mu sync.Mutex
 	do := func(method, path, body string) {
