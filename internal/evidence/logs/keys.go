@@ -73,6 +73,9 @@ var keyRoles = map[string]keyRole{
 	"error.stack_trace": {rStack, 0}, "err.stack": {rStack, 1}, "error.stack": {rStack, 2},
 	"errorVerbose": {rStack, 3}, "exc_info": {rStack, 4}, "stacktrace": {rStack, 5},
 	"stack_trace": {rStack, 6}, "stack": {rStack, 7}, "exception": {rStack, 8},
+	// OpenTelemetry's exception attributes, as logging bridges and
+	// hand-written JSON loggers name them.
+	"exception.stacktrace": {rStack, 9}, "exception.type": {rErrType, 5}, "exception.message": {rErrMsg, 5},
 	"error.type": {rErrType, 0}, "err.name": {rErrType, 1}, "err.type": {rErrType, 2},
 	"error.kind": {rErrType, 3}, "exc_type": {rErrType, 4},
 	"error.message": {rErrMsg, 0}, "err.message": {rErrMsg, 1}, "error": {rErrMsg, 2},
