@@ -9,63 +9,13 @@ import (
 
 	"github.com/tagdebug/tag/epg"
 	"github.com/tagdebug/tag/internal/analysis/diff"
-	"github.com/tagdebug/tag/internal/analysis/diff/cohort"
 	ct "github.com/tagdebug/tag/internal/analysis/diff/cohort/cohorttest"
 )
-
-const ms = int64(1e6)
-
-var regions = []string{"us-east-1", "eu-central-1", "ap-south-1"}
-
-// shopTrace is a checkout request. Healthy ones read the cart from a
-// cache and reserve stock once; broken ones (the planted cause: region
-// eu-west-1) skip the cache, run a slow query with a child span, and
-// reserve three times.
-func shopTrace(n int, broken bool) ct.S {
-	region, status, items := regions[n%3], "ok", n*7%37
-	if broken {
-		region, status, items = "eu-west-1", "error", 40+n%5
-	}
-	root := ct.S{Service: "shop", Name: "GET /checkout", End: 10 * ms,
-		Attrs: ct.Attrs(epg.AttrHTTPRoute, "/checkout", "http.request.method", "GET", epg.AttrSpanKind, "server",
-			"region", region, "tier", []string{"gold", "free"}[n%2], "customer.id", fmt.Sprintf("c-%d", n),
-			"items", items, "cart", fmt.Sprintf("cart-%d", n), epg.AttrStatusCode, status)}
-	reserve := ct.S{Service: "inventory", Name: "POST /reserve", Start: 5 * ms, End: 6 * ms,
-		Attrs: ct.Attrs("region", region)}
-	if !broken {
-		root.Kids = []ct.S{{Service: "shop", Name: "cache.get", Start: ms, End: 2 * ms, Attrs: ct.Attrs("cache.hit", true)}, reserve}
-		return root
-	}
-	root.End = 50 * ms
-	root.Kids = []ct.S{
-		{Service: "shop", Name: "SELECT orders", Start: ms, End: 36 * ms, Attrs: ct.Attrs("db.system", "postgresql"),
-			Kids: []ct.S{{Service: "shop", Name: "pool.acquire", Start: ms, End: 30 * ms}}},
-		reserve, reserve, reserve,
-	}
-	return root
-}
-
-func shopSplit(t testing.TB, healthy, failing int) *cohort.Split {
-	f := &epg.Fragment{}
-	var refs []cohort.Ref
-	for i := range healthy + failing {
-		ct.Add(f, ct.TraceID(i), int64(i)*100*ms, shopTrace(i, i >= healthy))
-	}
-	g := ct.Graph(f)
-	for i := healthy; i < healthy+failing; i++ {
-		refs = append(refs, cohort.Ref{Graph: g, TraceID: ct.TraceID(i)})
-	}
-	s, err := cohort.Assemble(refs, g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func TestCompareFindsPlantedDifferences(t *testing.T) {
 	for _, failing := range []int{1, 5} {
 		t.Run(fmt.Sprintf("failing=%d", failing), func(t *testing.T) {
-			s := shopSplit(t, 40, failing)
+			s := ct.Shop(t, 40, failing)
 			if len(s.Healthy) != 40 || len(s.Failing) != failing {
 				t.Fatalf("split %d/%d", len(s.Healthy), len(s.Failing))
 			}
@@ -93,22 +43,22 @@ func checkStructure(t *testing.T, s diff.Structure) {
 
 func checkTiming(t *testing.T, tm diff.Timing) {
 	t.Helper()
-	if tm.TotalRatio != 5 || tm.Total.Failing != 50*ms {
+	if tm.TotalRatio != 5 || tm.Total.Failing != 50*ct.Ms {
 		t.Errorf("total = %+v ratio %v", tm.Total, tm.TotalRatio)
 	}
 	var paths []string
 	for _, g := range tm.Grown {
 		paths = append(paths, g.Operation)
 	}
-	// pool.acquire holds 29 ms itself; the query 6 ms beyond it; the
-	// root's own time grew by 10-1-1-(1) ms; reserve ran three times.
+	// pool.acquire holds 29 ct.Ms itself; the query 6 ct.Ms beyond it; the
+	// root's own time grew by 10-1-1-(1) ct.Ms; reserve ran three times.
 	if want := []string{"pool.acquire", "GET /checkout", "SELECT orders", "POST /reserve"}; !slices.Equal(paths, want) {
 		t.Errorf("grown = %v, want %v", paths, want)
 	}
-	if g := tm.Grown[0]; !g.New || g.Excess != 29*ms || g.Ratio != 0 {
+	if g := tm.Grown[0]; !g.New || g.Excess != 29*ct.Ms || g.Ratio != 0 {
 		t.Errorf("top segment = %+v", g)
 	}
-	if g := tm.Grown[3]; g.New || g.Ratio != 3 || g.Self.Median != ms {
+	if g := tm.Grown[3]; g.New || g.Ratio != 3 || g.Self.Median != ct.Ms {
 		t.Errorf("reserve = %+v", g)
 	}
 }
@@ -139,7 +89,7 @@ func checkAttributes(t *testing.T, a diff.Attributes, failing int) {
 }
 
 func TestCompareIsDeterministicAndBounded(t *testing.T) {
-	s := shopSplit(t, 40, 5)
+	s := ct.Shop(t, 40, 5)
 	want, _ := json.Marshal(diff.Compare(s, diff.Options{}))
 	slices.Reverse(s.Healthy)
 	got, _ := json.Marshal(diff.Compare(s, diff.Options{}))
@@ -159,7 +109,7 @@ func TestCompareIsDeterministicAndBounded(t *testing.T) {
 }
 
 func TestCompareWithoutBaseline(t *testing.T) {
-	s := shopSplit(t, 3, 1)
+	s := ct.Shop(t, 3, 1)
 	s.Healthy = nil
 	r := diff.Compare(s, diff.Options{})
 	if r.FailingCount != 1 || len(r.Structure.Missing) != 0 || len(r.Attributes.Divergent) != 0 {
