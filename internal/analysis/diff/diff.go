@@ -73,7 +73,7 @@ type Report struct {
 // healthy traces every section is empty.
 func Compare(s *cohort.Split, opt Options) *Report {
 	opt = opt.withDefaults()
-	r := &Report{Endpoint: s.Key, FailingCount: len(s.Failing), HealthyCount: len(s.Healthy)}
+	r := &Report{Endpoint: s.Key, FailingCount: len(s.Failing), HealthyCount: len(s.Healthy), Failing: []string{}}
 	for _, t := range s.Failing {
 		if len(r.Failing) < opt.TopN {
 			r.Failing = append(r.Failing, t.ID)
@@ -89,8 +89,12 @@ func Compare(s *cohort.Split, opt Options) *Report {
 	return r
 }
 
-// bound cuts xs to n entries and returns how many were cut.
+// bound cuts xs to n entries and returns how many were cut. The result
+// is never nil, so that JSON shows an empty list rather than null.
 func bound[T any](xs []T, n int) ([]T, int) {
+	if xs == nil {
+		return []T{}, 0
+	}
 	if len(xs) <= n {
 		return xs, 0
 	}

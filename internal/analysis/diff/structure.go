@@ -116,7 +116,7 @@ func repeated(f, h *traceSet) []PathChange {
 // path p: those on its parent path, or the roots.
 func callers(f *traceSet, p string, n int) []string {
 	pp := parentPath(p)
-	var out []string
+	out := []string{}
 	for _, t := range f.traces {
 		for i := range t.Spans {
 			if len(out) == n {

@@ -54,8 +54,8 @@ func (s *Set) Check(failing []*cohort.Trace) *Report {
 		return cmp.Or(compareInvariants(a.Invariant, b.Invariant), cmp.Compare(b.Traces, a.Traces),
 			cmp.Compare(a.Observed, b.Observed))
 	})
-	r := &Report{Mined: len(s.Invariants), HealthyCount: s.Traces, FailingCount: len(failing)}
-	r.Broken = c.found[:min(len(c.found), s.opt.TopN)]
+	r := &Report{Mined: len(s.Invariants), HealthyCount: s.Traces, FailingCount: len(failing), Broken: []Violation{}}
+	r.Broken = append(r.Broken, c.found[:min(len(c.found), s.opt.TopN)]...)
 	r.Omitted = len(c.found) - len(r.Broken)
 	return r
 }
