@@ -1,0 +1,107 @@
+package lockgraph
+
+import "slices"
+
+// components returns the strongly connected components of the directed
+// graph on vertices 0..n-1 (Tarjan's algorithm, iteratively, since a
+// dump may hold thousands of threads). Each component is sorted; the
+// order of components follows the input.
+func components(n int, succ func(v int) []int) [][]int {
+	const unseen = -1
+	index := make([]int, n)
+	low := make([]int, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i] = unseen
+	}
+	var stack []int
+	var comps [][]int
+	next := 0
+	type frame struct{ v, i int }
+	for root := range n {
+		if index[root] != unseen {
+			continue
+		}
+		work := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(work) > 0 {
+			f := &work[len(work)-1]
+			if out := succ(f.v); f.i < len(out) {
+				w := out[f.i]
+				f.i++
+				if index[w] == unseen {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					work = append(work, frame{w, 0})
+				} else if onStack[w] {
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			work = work[:len(work)-1]
+			if len(work) > 0 {
+				p := work[len(work)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] == index[v] {
+				comps = append(comps, popComponent(&stack, onStack, v))
+			}
+		}
+	}
+	return comps
+}
+
+func popComponent(stack *[]int, onStack []bool, v int) []int {
+	var c []int
+	for {
+		x := (*stack)[len(*stack)-1]
+		*stack = (*stack)[:len(*stack)-1]
+		onStack[x] = false
+		c = append(c, x)
+		if x == v {
+			break
+		}
+	}
+	slices.Sort(c)
+	return c
+}
+
+// shortestCycle returns the shortest cycle through start that stays in
+// the component comp (breadth-first, successors in the order succ gives
+// them, so the answer is deterministic), as the vertices in order
+// starting at start; nil when there is none.
+func shortestCycle(start int, inComp func(v int) bool, succ func(v int) []int) []int {
+	parent := map[int]int{start: -1}
+	queue := []int{start}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for _, w := range succ(u) {
+			if w == start {
+				return pathTo(parent, u)
+			}
+			if _, seen := parent[w]; !seen && inComp(w) {
+				parent[w] = u
+				queue = append(queue, w)
+			}
+		}
+	}
+	return nil
+}
+
+func pathTo(parent map[int]int, u int) []int {
+	var p []int
+	for v := u; v >= 0; v = parent[v] {
+		p = append(p, v)
+	}
+	for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
+}
