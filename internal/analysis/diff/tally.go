@@ -97,22 +97,28 @@ func (tb *tally) diverge(typ string, ts *typeTally, key string) (out []Divergenc
 		return nil, true
 	}
 	for _, l := range slices.Sorted(maps.Keys(labels)) {
-		v := labels[l]
-		if v.failing == 0 {
-			continue
+		if d, ok := tb.divergence(typ, ts, key, l, labels[l], bucketed); ok {
+			out = append(out, d)
 		}
-		d := Divergence{Key: key, Value: l, Bucketed: bucketed, SpanType: typ,
-			FailingSpans: v.failing, FailingTotal: ts.failing, HealthySpans: v.healthy, HealthyTotal: ts.healthy}
-		fs, hs := float64(v.failing)/float64(ts.failing), float64(v.healthy)/float64(ts.healthy)
-		if fs-hs < tb.opt.MinDivergence {
-			continue
-		}
-		d.FailingShare, d.HealthyShare, d.Difference = round(fs), round(hs), round(fs-hs)
-		d.Lift = round((float64(v.failing+1) / float64(ts.failing+2)) / (float64(v.healthy+1) / float64(ts.healthy+2)))
-		d.Nodes = v.nodes
-		out = append(out, d)
 	}
 	return out, false
+}
+
+// divergence scores one value; ok is false unless failing spans have it
+// at least MinDivergence more often than healthy ones.
+func (tb *tally) divergence(typ string, ts *typeTally, key, label string, v *valueTally, bucketed bool) (Divergence, bool) {
+	if v.failing == 0 {
+		return Divergence{}, false
+	}
+	fs, hs := float64(v.failing)/float64(ts.failing), float64(v.healthy)/float64(ts.healthy)
+	if fs-hs < tb.opt.MinDivergence {
+		return Divergence{}, false
+	}
+	lift := (float64(v.failing+1) / float64(ts.failing+2)) / (float64(v.healthy+1) / float64(ts.healthy+2))
+	return Divergence{Key: key, Value: label, Bucketed: bucketed, SpanType: typ,
+		FailingSpans: v.failing, FailingTotal: ts.failing, HealthySpans: v.healthy, HealthyTotal: ts.healthy,
+		FailingShare: round(fs), HealthyShare: round(hs), Difference: round(fs - hs), Lift: round(lift),
+		Nodes: v.nodes}, true
 }
 
 // labels merges a key's values by their reported label: numeric keys
