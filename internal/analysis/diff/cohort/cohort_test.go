@@ -73,6 +73,12 @@ func TestAssembleSelectsHealthyTracesOfTheEndpointAndVersion(t *testing.T) {
 	if _, err := cohort.Assemble([]cohort.Ref{{Graph: g, TraceID: ct.TraceID(4)}}, g); !errors.Is(err, cohort.ErrNoBaseline) {
 		t.Errorf("lonely endpoint: err = %v", err)
 	}
+	if _, err := cohort.Assemble([]cohort.Ref{{Graph: g, TraceID: ct.TraceID(0)}, {Graph: g, TraceID: ct.TraceID(4)}}, g); err == nil {
+		t.Error("failing traces of two endpoints were accepted")
+	}
+	if s, err := cohort.Single(g, ct.TraceID(0)); err != nil || len(s.Healthy) != 1 {
+		t.Errorf("Single: %v, %+v", err, s)
+	}
 	if _, err := cohort.Load(g, "nope"); !errors.Is(err, cohort.ErrNoTrace) {
 		t.Errorf("missing trace: err = %v", err)
 	}
@@ -84,8 +90,10 @@ func TestTypeOfNormalisesIdentifiers(t *testing.T) {
 		"GET /v2/items?x=1": "api GET /v2/items",
 		"GET /o/123e4567-e89b-12d3-a456-426614174000/lines": "api GET /o/{id}/lines",
 		"SELECT orders": "api SELECT orders",
+		"GET":           "api GET /items/{id}",
 	} {
-		if got := cohort.TypeOf(&epg.Node{Service: "api", Name: name}); got != want {
+		n := &epg.Node{Service: "api", Name: name, Attrs: epg.Attrs{{Key: epg.AttrHTTPRoute, Value: epg.String("/items/{id}")}}}
+		if got := cohort.TypeOf(n); got != want {
 			t.Errorf("TypeOf(%q) = %q, want %q", name, got, want)
 		}
 	}

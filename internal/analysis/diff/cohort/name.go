@@ -17,9 +17,15 @@ func TypeOf(n *epg.Node) string {
 	return n.Service + " " + op
 }
 
-// Operation returns a span's normalised operation name.
+// Operation returns a span's normalised operation name. A span named by
+// its HTTP method alone is named by method and route when it has one.
 func Operation(n *epg.Node) string {
 	name := n.Name
+	if !strings.ContainsAny(name, " /") {
+		if r := n.Attrs.Str(epg.AttrHTTPRoute); r != "" {
+			name += " " + r
+		}
+	}
 	if i := strings.IndexByte(name, '?'); i >= 0 {
 		name = name[:i]
 	}

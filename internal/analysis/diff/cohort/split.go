@@ -44,6 +44,11 @@ func Assemble(failing []Ref, baseline ...*epg.Graph) (*Split, error) {
 		skip[r.TraceID] = true
 	}
 	s.Key = s.Failing[0].Key()
+	for _, t := range s.Failing[1:] {
+		if k := t.Key(); k.Service != s.Key.Service || k.Endpoint != s.Key.Endpoint {
+			return nil, fmt.Errorf("cohort: failing traces of two endpoints: %s and %s", s.Key, k)
+		}
+	}
 	for _, g := range baseline {
 		s.Healthy = append(s.Healthy, Healthy(LoadAll(g), s.Key, skip)...)
 	}
@@ -51,6 +56,12 @@ func Assemble(failing []Ref, baseline ...*epg.Graph) (*Split, error) {
 		return s, fmt.Errorf("%w %s", ErrNoBaseline, s.Key)
 	}
 	return s, nil
+}
+
+// Single compares the trace traceID of g with the healthy traces of its
+// endpoint in g: [Assemble] for the common case of one graph.
+func Single(g *epg.Graph, traceID string) (*Split, error) {
+	return Assemble([]Ref{{Graph: g, TraceID: traceID}}, g)
 }
 
 // Healthy returns the traces of ts that key admits, that did not fail and
