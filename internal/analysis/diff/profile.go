@@ -12,7 +12,6 @@ type pathAgg struct {
 	path      string
 	service   string
 	operation string
-	depth     int
 	counts    []int   // spans with the path per trace
 	self, dur []int64 // summed per trace
 	nodes     []string
@@ -23,6 +22,7 @@ type traceSet struct {
 	traces []*cohort.Trace
 	paths  map[string]*pathAgg
 	order  []string // paths in first-seen order
+	local  []string // scratch: one trace's paths in first-seen order
 }
 
 // perTrace is one trace's contribution to one path.
@@ -34,34 +34,39 @@ type perTrace struct {
 func profileAll(ts []*cohort.Trace, maxNodes int) *traceSet {
 	s := &traceSet{traces: ts, paths: map[string]*pathAgg{}}
 	local := map[string]*perTrace{}
-	var localOrder []string
 	for _, t := range ts {
 		clear(local)
-		localOrder = localOrder[:0]
-		for i := range t.Spans {
-			sp := &t.Spans[i]
-			pt := local[sp.Path]
-			if pt == nil {
-				pt = &perTrace{}
-				local[sp.Path] = pt
-				localOrder = append(localOrder, sp.Path)
-			}
-			pt.count++
-			pt.self += sp.Self
-			pt.dur += t.Node(i).Duration()
-			a := s.agg(t, i)
-			if len(a.nodes) < maxNodes {
-				a.nodes = append(a.nodes, t.Node(i).ID)
-			}
-		}
-		for _, p := range localOrder {
-			a, pt := s.paths[p], local[p]
-			a.counts = append(a.counts, pt.count)
-			a.self = append(a.self, pt.self)
-			a.dur = append(a.dur, pt.dur)
-		}
+		s.addTrace(t, local, maxNodes)
 	}
 	return s
+}
+
+// addTrace sums t's spans per path in local, then appends the sums to
+// the set's aggregates.
+func (s *traceSet) addTrace(t *cohort.Trace, local map[string]*perTrace, maxNodes int) {
+	order := s.local[:0]
+	for i := range t.Spans {
+		sp := &t.Spans[i]
+		pt := local[sp.Path]
+		if pt == nil {
+			pt = &perTrace{}
+			local[sp.Path] = pt
+			order = append(order, sp.Path)
+		}
+		pt.count++
+		pt.self += sp.Self
+		pt.dur += t.Node(i).Duration()
+		if a := s.agg(t, i); len(a.nodes) < maxNodes {
+			a.nodes = append(a.nodes, t.Node(i).ID)
+		}
+	}
+	for _, p := range order {
+		a, pt := s.paths[p], local[p]
+		a.counts = append(a.counts, pt.count)
+		a.self = append(a.self, pt.self)
+		a.dur = append(a.dur, pt.dur)
+	}
+	s.local = order
 }
 
 // agg returns the aggregate for span i's path, creating it.
@@ -71,7 +76,7 @@ func (s *traceSet) agg(t *cohort.Trace, i int) *pathAgg {
 		return a
 	}
 	n := t.Node(i)
-	a := &pathAgg{path: sp.Path, service: n.Service, operation: cohort.Operation(n), depth: sp.Depth}
+	a := &pathAgg{path: sp.Path, service: n.Service, operation: cohort.Operation(n)}
 	s.paths[sp.Path] = a
 	s.order = append(s.order, sp.Path)
 	return a
