@@ -157,7 +157,7 @@ func (ev *evaluator) flush() error {
 
 // resolveNodes evaluates a node selection (see Context.Nodes) in index
 // order, without duplicates.
-func resolveNodes(g *epg.Graph, c *compiler, e Expr) ([]int32, *Error) {
+func resolveNodes(g *epg.Graph, c *compiler, e Expr) ([]int32, error) {
 	switch e := e.(type) {
 	case *StringLit:
 		if i, ok := g.Lookup(e.Value); ok {

@@ -142,6 +142,9 @@ func summary(n *epg.Node) string {
 			t = n.EventType()
 		}
 		add(t)
+		if n.Name != t {
+			add(n.Name)
+		}
 		msg := n.Attrs.Str(epg.AttrExceptionMsg)
 		if msg == "" {
 			msg = n.Attrs.Str("log.message")

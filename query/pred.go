@@ -27,12 +27,12 @@ type compiler struct {
 	src string
 }
 
-func (c *compiler) errAt(pos int, format string, args ...any) *Error {
+func (c *compiler) errAt(pos int, format string, args ...any) error {
 	return newError(c.src, pos, nil, format, args...)
 }
 
 // predicate compiles e as a condition.
-func (c *compiler) predicate(e Expr) (func(*subject) bool, *Error) {
+func (c *compiler) predicate(e Expr) (func(*subject) bool, error) {
 	f, err := c.compile(e)
 	if err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func (c *compiler) predicate(e Expr) (func(*subject) bool, *Error) {
 	return func(s *subject) bool { return f(s).truthy() }, nil
 }
 
-func (c *compiler) compile(e Expr) (evalFn, *Error) {
+func (c *compiler) compile(e Expr) (evalFn, error) {
 	switch e := e.(type) {
 	case *StringLit:
 		v := vstr(e.Value)
@@ -75,7 +75,7 @@ func (c *compiler) compile(e Expr) (evalFn, *Error) {
 	return nil, c.errAt(e.Offset(), "unsupported expression")
 }
 
-func (c *compiler) list(e *ListLit) (evalFn, *Error) {
+func (c *compiler) list(e *ListLit) (evalFn, error) {
 	elems := make([]evalFn, len(e.Elems))
 	for i, x := range e.Elems {
 		f, err := c.compile(x)
@@ -225,7 +225,7 @@ func FieldNames() []string {
 	return out
 }
 
-func (c *compiler) stringArg(call *CallExpr, what string) (string, int, *Error) {
+func (c *compiler) stringArg(call *CallExpr, what string) (string, int, error) {
 	if len(call.Args) != 1 || call.Args[0].Name != "" {
 		return "", 0, c.errAt(call.NamePos, "%s takes one argument, %s", call.Name, what)
 	}
@@ -236,7 +236,7 @@ func (c *compiler) stringArg(call *CallExpr, what string) (string, int, *Error) 
 	return lit.Value, lit.Pos, nil
 }
 
-func (c *compiler) regexpArg(call *CallExpr) (*regexp.Regexp, *Error) {
+func (c *compiler) regexpArg(call *CallExpr) (*regexp.Regexp, error) {
 	s, pos, err := c.stringArg(call, "a regular expression")
 	if err != nil {
 		return nil, err
@@ -244,22 +244,22 @@ func (c *compiler) regexpArg(call *CallExpr) (*regexp.Regexp, *Error) {
 	return c.regexp(s, pos)
 }
 
-func (c *compiler) regexp(s string, pos int) (*regexp.Regexp, *Error) {
+func (c *compiler) regexp(s string, pos int) (*regexp.Regexp, error) {
 	re, rerr := regexp.Compile(s)
 	if rerr != nil {
 		msg := rerr.Error()
 		var e *syntax.Error
 		if errors.As(rerr, &e) {
-			msg = string(e.Code) + ": " + e.Expr
+			msg = string(e.Code)
 		}
-		return nil, c.errAt(pos, "bad regular expression: %s", msg)
+		return nil, c.errAt(pos, "bad regular expression %q: %s", s, msg)
 	}
 	return re, nil
 }
 
 // function compiles a call without a receiver: attr, has, and the
 // selectors.
-func (c *compiler) function(call *CallExpr) (evalFn, *Error) {
+func (c *compiler) function(call *CallExpr) (evalFn, error) {
 	switch call.Name {
 	case "attr":
 		key, _, err := c.stringArg(call, "an attribute key")
@@ -315,7 +315,7 @@ func (sel *selector) match(s *subject) bool {
 	return true
 }
 
-func (c *compiler) selector(call *CallExpr, k epg.NodeKind) (*selector, *Error) {
+func (c *compiler) selector(call *CallExpr, k epg.NodeKind) (*selector, error) {
 	sel := &selector{kind: k, pos: call.Pos}
 	switch {
 	case len(call.Args) == 0:
@@ -342,7 +342,7 @@ func (c *compiler) selector(call *CallExpr, k epg.NodeKind) (*selector, *Error) 
 }
 
 // method compiles recv.name(args).
-func (c *compiler) method(call *CallExpr) (evalFn, *Error) {
+func (c *compiler) method(call *CallExpr) (evalFn, error) {
 	if r, ok := call.Recv.(*Ref); ok && len(r.Path) == 1 && call.Name == "matches" {
 		if k, ok := kindNames[r.Path[0]]; ok {
 			re, err := c.regexpArg(call)
@@ -395,7 +395,7 @@ func nodeMatches(n *epg.Node, re *regexp.Regexp) bool {
 	return t != "" && t != n.Name && re.MatchString(t)
 }
 
-func (c *compiler) binary(e *BinaryExpr) (evalFn, *Error) {
+func (c *compiler) binary(e *BinaryExpr) (evalFn, error) {
 	x, err := c.compile(e.X)
 	if err != nil {
 		return nil, err
