@@ -85,8 +85,9 @@
 //	    object.type attribute, else its name), an exception's
 //	    exception.type, or the receiver type of a method's frame (Service
 //	    for cart.(*Service).Load, HashMap for java.util.HashMap.get).
-//	    Types match ignoring qualifiers, pointers and type arguments:
-//	    'Map' matches java.util.Map and Map<K,V>. Spans, threads, logs,
+//	    Types match ignoring qualifiers, pointers and type arguments, and
+//	    by CamelCase suffix: 'Map' matches java.util.Map, Map<K,V> and
+//	    java.util.HashMap, not Bitmap. Spans, threads, logs,
 //	    locks and plain functions carry no type and pass. kinds= admits
 //	    only nodes of those kinds; a condition must hold. A refused node
 //	    is left out and counted in Cut.Filtered. Several through stages

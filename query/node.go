@@ -77,9 +77,10 @@ func typeName(n *epg.Node) string {
 	return ""
 }
 
-// typeMatches reports whether the type name full is want: equal, or equal
-// once qualifiers (java.util.), pointers (*), and type arguments (<K,V>,
-// [T]) are set aside.
+// typeMatches reports whether the type name full is want: equal once
+// qualifiers (java.util.), pointers (*) and type arguments (<K,V>, [T])
+// are set aside, or, for a simple name, a CamelCase suffix of full's
+// simple name (Map matches HashMap, not Bitmap).
 func typeMatches(full, want string) bool {
 	full, want = strings.TrimLeft(full, "*&"), strings.TrimLeft(want, "*&")
 	if i := strings.IndexAny(full, "<["); i > 0 {
@@ -91,8 +92,20 @@ func typeMatches(full, want string) bool {
 	if full == want {
 		return true
 	}
-	return strings.HasSuffix(full, "."+want) || strings.HasSuffix(full, "$"+want) ||
-		strings.HasSuffix(full, "::"+want) || strings.HasSuffix(full, "/"+want)
+	for _, sep := range []string{".", "$", "::", "/"} {
+		if strings.HasSuffix(full, sep+want) {
+			return true
+		}
+	}
+	if strings.ContainsAny(want, ".$:/") || want[0] < 'A' || want[0] > 'Z' {
+		return false
+	}
+	simple := full[strings.LastIndexAny(full, ".$:/")+1:]
+	if len(simple) <= len(want) || !strings.HasSuffix(simple, want) {
+		return false
+	}
+	c := simple[len(simple)-len(want)-1]
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 // functionMatches reports whether fn is want, written in full or by a
