@@ -91,7 +91,7 @@ func (a *analyzer) collect(l int32, n *epg.Node) *lockState {
 	slices.SortFunc(s.waiters, func(x, y waiterAt) int { return byThread(x.t, y.t) })
 	slices.SortFunc(s.holders, func(x, y holderAt) int { return byThread(x.t, y.t) })
 	s.total()
-	s.blame()
+	a.blame(s)
 	return s
 }
 
@@ -142,45 +142,6 @@ func (s *lockState) total() {
 	s.waits = max(s.waits, intAttr(s.node.Attrs, attrLockCount))
 	s.waitNs = max(s.waitNs, intAttr(s.node.Attrs, attrLockTotal))
 	s.maxWait = max(s.maxWait, intAttr(s.node.Attrs, attrLockMax))
-}
-
-// blame says how much waiting each holder caused. A current holder made
-// every current waiter wait, and has held the lock at least as long as
-// the longest of them has waited. Holds deduced from a recording share
-// the lock's total wait in proportion to how often each released it to a
-// waiter: the trace records who woke whom, not who made each wait long.
-func (s *lockState) blame() {
-	var nowNs, nowMax, releases int64
-	for _, w := range s.waiters {
-		if w.Current && w.Mode != modeCondition {
-			nowNs += w.WaitNs
-			nowMax = max(nowMax, w.WaitNs)
-		}
-	}
-	for _, h := range s.holders {
-		releases += h.Releases
-	}
-	for i := range s.holders {
-		h := &s.holders[i]
-		if h.Current {
-			h.BlockedNs, h.HeldAtLeastNs = nowNs-ownWait(s, h.t), nowMax
-			continue
-		}
-		if releases > 0 {
-			h.BlockedNs = int64(float64(s.waitNs) * float64(h.Releases) / float64(releases))
-		}
-	}
-}
-
-// ownWait is the current wait of thread t itself on s: a thread waiting
-// for a lock it holds does not block itself any longer than it waits.
-func ownWait(s *lockState, t int32) int64 {
-	for _, w := range s.waiters {
-		if w.t == t && w.Current && w.Mode != modeCondition {
-			return w.WaitNs
-		}
-	}
-	return 0
 }
 
 // lockList ranks the locks: on a cycle first, then by waiting.

@@ -13,7 +13,9 @@
 // and totals (wait.count, wait.total_ns) and holds are deduced from who
 // woke whom (inferred.from=unblock). Only edges of the present tense can
 // close a wait-for cycle or show an acquisition order; both feed the
-// contention figures.
+// contention figures, where the trace's happens_before edges (which
+// goroutine woke which, through a mutex) apportion each waiter's time
+// among the lock's holders.
 //
 // Everything here is a pure function of its graphs; results refer to
 // nodes by ID and come in a stable order, so they marshal to the same
