@@ -57,7 +57,7 @@ func (c *Clock) LinkOrphans() *Linking {
 	byTrace := c.spansByTrace()
 	orphans := c.orphans()
 	linked := map[int32]int32{}
-	l := &Linking{}
+	l := &Linking{Links: []Link{}}
 	for _, o := range orphans {
 		n := c.g.Node(o)
 		p, reason, ok := c.bestParent(o, byTrace[n.Trace.TraceID], linked)
@@ -79,6 +79,15 @@ func newLink(p, o *epg.Node, reason string) Link {
 		{Key: AttrLinkReason, Value: epg.String(reason)},
 	})}
 	return Link{Orphan: o.ID, Parent: p.ID, MissingParent: missing, Reason: reason, Edge: e}
+}
+
+// Edges returns the inferred parent→orphan edges, in link order.
+func (l *Linking) Edges() []epg.Edge {
+	out := make([]epg.Edge, len(l.Links))
+	for i, k := range l.Links {
+		out[i] = k.Edge
+	}
+	return out
 }
 
 // Augment returns g with the links' edges added.

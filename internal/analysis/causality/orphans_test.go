@@ -28,6 +28,9 @@ func TestJaegerOrphanLinksToItsServiceSpan(t *testing.T) {
 		t.Errorf("link %+v", k)
 	}
 	checkEdge(t, k)
+	if es := l.Edges(); len(es) != 1 || es[0].To != orphan {
+		t.Errorf("edges %+v", es)
+	}
 	aug := Augment(g, l)
 	i, _ := aug.Lookup(orphan)
 	if ps := aug.Parents(i, epg.EdgeCall); len(ps) != 1 || aug.Node(ps[0]).ID != charge {

@@ -45,7 +45,7 @@ type RPCReport struct {
 // RPCs checks every call edge from a client (or producer) span to a
 // server (or consumer) span of another service.
 func (c *Clock) RPCs() *RPCReport {
-	var out []RPC
+	out := []RPC{}
 	g := c.g
 	g.Nodes(epg.KindSpan, func(i int32, n *epg.Node) bool {
 		kind := n.Attrs.Str(epg.AttrSpanKind)

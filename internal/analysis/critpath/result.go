@@ -33,7 +33,12 @@ func (t *tree) result(segs []segment, entered []int32, opt Options) *Path {
 	return p
 }
 
+// bound keeps the first n elements of s and says how many it dropped. A
+// nil slice comes back empty, so that lists marshal as [], not null.
 func bound[T any](s []T, n int) ([]T, int) {
+	if s == nil {
+		s = []T{}
+	}
 	if len(s) <= n {
 		return s, 0
 	}

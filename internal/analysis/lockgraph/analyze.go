@@ -101,8 +101,11 @@ func (a *analyzer) waiter(t int32, l *epg.Node, e *epg.Edge) Waiter {
 		Current: current(e), Waits: intAttr(e.Attrs, attrWaitCount), WaitNs: intAttr(e.Attrs, attrWaitTotal),
 		MaxWaitNs: intAttr(e.Attrs, attrWaitMax), FirstUnix: intAttr(e.Attrs, attrWaitFirst),
 		LastUnix: intAttr(e.Attrs, attrWaitLast)}
+	if n := intAttr(tn.Attrs, epg.AttrCount); n > 1 {
+		w.Threads = n
+	}
 	if w.Waits == 0 {
-		w.Waits = 1
+		w.Waits = max(w.Threads, 1)
 	}
 	if w.WaitNs == 0 && w.Current {
 		// A dump says how long the thread has been parked, when it does.
@@ -136,7 +139,7 @@ func (s *lockState) total() {
 		s.waitNs += w.WaitNs
 		s.maxWait = max(s.maxWait, w.MaxWaitNs)
 		if w.Current {
-			s.current++
+			s.current += int(max(w.Threads, 1))
 		}
 	}
 	s.waits = max(s.waits, intAttr(s.node.Attrs, attrLockCount))

@@ -94,12 +94,16 @@ func TestCurrentHolderBlame(t *testing.T) {
 			Attrs: epg.Attrs{{Key: epg.AttrThreadWaitNs, Value: epg.Int(wait)}}})
 		b.AddEdge(epg.Edge{From: w, To: lock, Kind: epg.EdgeWaits})
 	}
+	// A goroutine profile's node for 5 identical goroutines parked there.
+	group := epg.ThreadNodeID("p", "group")
+	b.AddNode(epg.Node{ID: group, Kind: epg.KindThread, Attrs: epg.Attrs{{Key: epg.AttrCount, Value: epg.Int(5)}}})
+	b.AddEdge(epg.Edge{From: group, To: lock, Kind: epg.EdgeWaits})
 	r := Analyze(b.Build(), Options{})
 	if len(r.Hotspots) != 1 {
 		t.Fatalf("hotspots %+v", r.Hotspots)
 	}
 	h := r.Hotspots[0]
-	if h.WaitNs != 180e9 || h.MaxWaitNs != 120e9 || h.Current != 2 {
+	if h.WaitNs != 180e9 || h.MaxWaitNs != 120e9 || h.Current != 7 || h.Waiters != 7 || h.Waits != 7 {
 		t.Errorf("hotspot %+v", h)
 	}
 	if ho := h.Holders[0]; ho.HeldAtLeastNs != 120e9 || ho.BlockedNs != 180e9 || !ho.Current {

@@ -19,7 +19,7 @@ func (a *analyzer) hotspots(opt Options) []Hotspot {
 			WaitNs: s.waitNs, MaxWaitNs: s.maxWait, Current: s.current}
 		for _, w := range s.waiters {
 			if w.Mode != modeCondition {
-				h.Waiters++
+				h.Waiters += int(max(w.Threads, 1))
 			}
 		}
 		hs := rankedHolders(s.holders)

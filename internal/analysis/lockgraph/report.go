@@ -86,7 +86,11 @@ type Waiter struct {
 	// to be notified, which released the lock), or empty.
 	Mode string `json:"mode,omitempty"`
 	// Current is true for a wait under way when the artifact was taken.
-	Current   bool  `json:"current"`
+	Current bool `json:"current"`
+	// Threads is how many threads this waiter stands for: a goroutine
+	// profile's thread node groups identical goroutines (attribute
+	// count). Omitted when 1.
+	Threads   int64 `json:"threads,omitempty"`
 	Waits     int64 `json:"waits,omitempty"`
 	WaitNs    int64 `json:"wait_ns,omitempty"`
 	MaxWaitNs int64 `json:"max_wait_ns,omitempty"`
