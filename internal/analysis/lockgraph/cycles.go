@@ -25,6 +25,34 @@ type wfGraph struct {
 }
 
 func (a *analyzer) waitForGraph() *wfGraph {
+	ts, num := a.blockedThreads()
+	wf := &wfGraph{threads: ts, adj: make([][]waitFor, len(ts)), succ: make([][]int, len(ts))}
+	for _, s := range a.locks { // by lock ID, so each adjacency list is too
+		for wi := range s.waiters {
+			w := &s.waiters[wi]
+			if !w.Current || w.Mode == modeCondition {
+				continue
+			}
+			for hi := range s.holders {
+				if h := &s.holders[hi]; h.Current {
+					v := num[w.t]
+					wf.adj[v] = append(wf.adj[v], waitFor{to: num[h.t], lock: s, waiter: &w.Waiter, holder: &h.Holder})
+				}
+			}
+		}
+	}
+	for v := range wf.adj {
+		slices.SortStableFunc(wf.adj[v], func(x, y waitFor) int { return x.to - y.to })
+		for _, e := range wf.adj[v] {
+			wf.succ[v] = append(wf.succ[v], e.to)
+		}
+	}
+	return wf
+}
+
+// blockedThreads returns the threads with a current wait or hold, sorted
+// by node ID, and each one's number in that order.
+func (a *analyzer) blockedThreads() ([]int32, map[int32]int) {
 	num := map[int32]int{}
 	var ts []int32
 	add := func(t int32) {
@@ -49,28 +77,7 @@ func (a *analyzer) waitForGraph() *wfGraph {
 	for i, t := range ts {
 		num[t] = i
 	}
-	wf := &wfGraph{threads: ts, adj: make([][]waitFor, len(ts)), succ: make([][]int, len(ts))}
-	for _, s := range a.locks { // by lock ID, so each adjacency list is too
-		for wi := range s.waiters {
-			w := &s.waiters[wi]
-			if !w.Current || w.Mode == modeCondition {
-				continue
-			}
-			for hi := range s.holders {
-				if h := &s.holders[hi]; h.Current {
-					v := num[w.t]
-					wf.adj[v] = append(wf.adj[v], waitFor{to: num[h.t], lock: s, waiter: &w.Waiter, holder: &h.Holder})
-				}
-			}
-		}
-	}
-	for v := range wf.adj {
-		slices.SortStableFunc(wf.adj[v], func(x, y waitFor) int { return x.to - y.to })
-		for _, e := range wf.adj[v] {
-			wf.succ[v] = append(wf.succ[v], e.to)
-		}
-	}
-	return wf
+	return ts, num
 }
 
 // cycles finds one wait-for cycle through each strongly connected
