@@ -24,9 +24,6 @@ var benchGraph struct {
 var bigSize = genSize{traces: 3680, services: 8, threads: 32, locks: 16, seed: 1}
 
 func loadBenchGraph(b *testing.B) (*genGraph, *slice.Walker, *sql.DB) {
-	if testing.Short() {
-		b.Skip("building the 1M-node graph and its SQLite copy takes about a minute")
-	}
 	bg := &benchGraph
 	bg.once.Do(func() {
 		t0 := time.Now()

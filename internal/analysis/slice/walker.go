@@ -1,6 +1,10 @@
 package slice
 
-import "github.com/tagdebug/tag/epg"
+import (
+	"slices"
+
+	"github.com/tagdebug/tag/epg"
+)
 
 // Node states within one walk, kept in the low bits of Walker.mark next to
 // the walk's epoch so that a new walk starts clean without clearing the
@@ -37,8 +41,10 @@ type Walker struct {
 	adj   *adjacency
 	mark  []uint16
 	epoch uint16
-	// order and tmp are scratch for sorting a level.
-	order, tmp []int32
+	// order and tmp are scratch for sorting a level; nodes, depth and
+	// edges for building a result.
+	order, tmp          []int32
+	nodes, depth, edges []int32
 }
 
 // NewWalker returns a Walker over g.
@@ -92,7 +98,12 @@ func (w *Walker) Walk(starts []int32, opts Options) *Result {
 	st := w.begin(&opts, &table)
 	st.seed(starts)
 	st.run()
-	return st.res
+	// The walk grew the walker's scratch slices; the result gets copies
+	// of exactly its size, so that repeated walks leave little garbage.
+	res := st.res
+	w.nodes, w.depth, w.edges = res.Nodes, res.Depth, res.Edges
+	res.Nodes, res.Depth, res.Edges = slices.Clone(res.Nodes), slices.Clone(res.Depth), slices.Clone(res.Edges)
+	return res
 }
 
 // begin advances the epoch and returns the state of a fresh walk.
@@ -102,7 +113,8 @@ func (w *Walker) begin(opts *Options, table *[256]uint8) *walk {
 		w.epoch = 0
 	}
 	w.epoch++
-	return &walk{w: w, g: w.g, opts: opts, table: table, base: w.epoch << stateBits, res: &Result{}}
+	res := &Result{Nodes: w.nodes[:0], Depth: w.depth[:0], Edges: w.edges[:0]}
+	return &walk{w: w, g: w.g, opts: opts, table: table, base: w.epoch << stateBits, res: res}
 }
 
 type walk struct {
