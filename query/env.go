@@ -14,7 +14,9 @@ import (
 const DefaultMaxNodes = 10000
 
 // Env is where queries are evaluated: the operations available beyond
-// the built-in ones, and bounds. The zero Env is ready to use.
+// the built-in ones, and bounds. The zero Env is ready to use; once set
+// up, an Env may evaluate queries from several goroutines if its
+// Functions may.
 type Env struct {
 	// Functions implements source operations by name ("critical_path",
 	// "diff", "locks.at"). An entry replaces a built-in of the same name,
@@ -169,10 +171,14 @@ func (ctx *Context) Strings(a *Arg) ([]string, error) {
 	return out, nil
 }
 
+// maxInt bounds the whole numbers a query may give (depth=, max=,
+// limit()).
+const maxInt = 1 << 31
+
 // Int reads a as a whole number of at least min.
 func (ctx *Context) Int(a *Arg, min int) (int, error) {
 	lit, ok := a.Value.(*NumberLit)
-	if !ok || lit.Value != float64(int(lit.Value)) {
+	if !ok || lit.Value > maxInt || lit.Value < -maxInt || lit.Value != float64(int(lit.Value)) {
 		return 0, ctx.Errorf(a.Value.Offset(), "%s expects a whole number here", ctx.Op.Name)
 	}
 	if int(lit.Value) < min {

@@ -24,6 +24,9 @@ func (env *Env) Eval(g *epg.Graph, q *Query) (*Result, error) {
 		env = &Env{}
 	}
 	ev := &evaluator{g: g, env: env, c: &compiler{src: q.Src}, q: q}
+	if len(q.Ops) == 0 {
+		return nil, newError(q.Src, 0, nil, "empty query")
+	}
 	if err := ev.source(q.Ops[0]); err != nil {
 		return nil, err
 	}

@@ -17,11 +17,11 @@ var selectorKinds = map[string]epg.NodeKind{
 // selects reports whether node n of kind k is named by s, in the sense
 // of the selector functions documented in the package comment.
 func selects(k epg.NodeKind, n *epg.Node, s string) bool {
-	if n.ID == s {
-		return true
-	}
 	if k != epg.KindUnspecified && n.Kind != k {
 		return false
+	}
+	if n.ID == s {
+		return true
 	}
 	switch k {
 	case epg.KindEvent:

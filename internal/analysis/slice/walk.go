@@ -59,7 +59,9 @@ type Cut struct {
 func (c Cut) Total() int { return c.Depth + c.Limit + c.Filtered }
 
 // Backward returns the slice of g that leads to starts. Rules default to
-// [BackwardRules].
+// [BackwardRules]. Backward, Forward and Walk prepare a [Walker] for the
+// one call, which takes time in the size of the graph; keep a Walker to
+// take more than one slice of a graph.
 func Backward(g *epg.Graph, starts []int32, opts Options) *Result {
 	return NewWalker(g).Backward(starts, opts)
 }
