@@ -3,6 +3,7 @@ package query_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -312,7 +313,7 @@ func (c *scriptCase) expectError(t *testing.T, spec string) {
 		return
 	}
 	var qe *query.Error
-	if !errorsAs(c.err, &qe) {
+	if !errors.As(c.err, &qe) {
 		t.Errorf("%s: error is %T, not *query.Error: %v", c.where(), c.err, c.err)
 		return
 	}
