@@ -3,11 +3,17 @@ package rca_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tagdebug/tag/internal/evidence/evidencetest"
+	"github.com/tagdebug/tag/internal/incident"
 	"github.com/tagdebug/tag/internal/ingest"
 	"github.com/tagdebug/tag/internal/inspect"
 	"github.com/tagdebug/tag/internal/rca"
@@ -136,5 +142,64 @@ func TestErrorSpanWithoutStack(t *testing.T) {
 	}
 	if !strings.Contains(r.Impact, "checkout") {
 		t.Errorf("impact %q", r.Impact)
+	}
+}
+
+// TestTimeoutRanksCriticalPath: a request over its deadline is explained
+// by the span with the most time on its critical path, not by the root
+// that merely waited for it.
+func TestTimeoutRanksCriticalPath(t *testing.T) {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "search")
+	ss := rs.ScopeSpans().AppendEmpty()
+	base := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	span := func(id byte, parent byte, name string, from, to time.Duration) {
+		s := ss.Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+		s.SetSpanID(pcommon.SpanID{0, 0, 0, 0, 0, 0, 0, id})
+		if parent != 0 {
+			s.SetParentSpanID(pcommon.SpanID{0, 0, 0, 0, 0, 0, 0, parent})
+		} else {
+			s.SetKind(ptrace.SpanKindServer)
+			s.Attributes().PutStr("http.route", "/search")
+		}
+		s.SetName(name)
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(base.Add(from)))
+		s.SetEndTimestamp(pcommon.NewTimestampFromTime(base.Add(to)))
+	}
+	span(1, 0, "GET /search", 0, 3*time.Second)
+	span(2, 1, "auth.Check", 10*time.Millisecond, 60*time.Millisecond)
+	span(3, 1, "SELECT products", 100*time.Millisecond, 2900*time.Millisecond)
+	span(4, 1, "render", 2900*time.Millisecond, 2990*time.Millisecond)
+	js, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "slow.json")
+	if err := os.WriteFile(file, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := &ingest.Pipeline{Store: st, Detect: incident.Options{Deadline: time.Second}}
+	if _, err := p.Files(ctx, []string{file}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := st.Incidents(ctx)
+	if err != nil || len(ins) != 1 || ins[0].Kind != "timeout" {
+		t.Fatalf("incidents %+v %v", ins, err)
+	}
+	v, err := inspect.Load(ctx, st, ins[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rca.Analyze(v)
+	if len(r.Candidates) < 2 || r.Candidates[0].Function != "SELECT products" || !strings.Contains(r.Candidates[0].Why, "critical path") {
+		t.Errorf("timeout candidates %+v", r.Candidates)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/analysis/critpath"
 	"github.com/tagdebug/tag/internal/inspect"
 )
 
@@ -27,6 +28,11 @@ func slowestWork(g *epg.Graph, start int32, kind string) []Candidate {
 	}
 	if g.Node(root).Kind != epg.KindSpan {
 		return nil
+	}
+	if kind == "timeout" || kind == "latency" {
+		if c := criticalPathWork(g, root); len(c) > 0 {
+			return c
+		}
 	}
 	var spans []int32
 	g.Walk([]int32{root}, epg.Forward, func(e int32) bool { return g.Edge(e).Kind == epg.EdgeCall }, func(n int32, depth int) bool {
@@ -50,6 +56,34 @@ func slowestWork(g *epg.Graph, start int32, kind string) []Candidate {
 		out = append(out, spanCandidate(n, score, why))
 	}
 	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
+	return out
+}
+
+// criticalPathWork ranks the spans on the trace's critical path (skew
+// corrected, asynchronous children never blocking) by their own time on
+// it: for a timeout, the work that made the request late.
+func criticalPathWork(g *epg.Graph, root int32) []Candidate {
+	top := root
+	for {
+		ps := g.Parents(top, epg.EdgeCall)
+		if len(ps) == 0 || g.Node(ps[0]).Kind != epg.KindSpan {
+			break
+		}
+		top = ps[0]
+	}
+	p, err := critpath.Compute(g, g.Node(top).ID, critpath.Options{})
+	if err != nil || p.DurationNs <= 0 {
+		return nil
+	}
+	var out []Candidate
+	for _, st := range p.SpanTimes {
+		i, ok := g.Lookup(st.Span)
+		if !ok || st.CriticalNs <= 0 {
+			continue
+		}
+		why := fmt.Sprintf("%s of the %s critical path is %s's own work", time.Duration(st.CriticalNs), time.Duration(p.DurationNs), st.Name)
+		out = append(out, spanCandidate(g.Node(i), float64(st.CriticalNs)/float64(p.DurationNs), why))
+	}
 	return out
 }
 
