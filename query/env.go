@@ -77,6 +77,8 @@ type Context struct {
 
 // Arg returns the argument called name or, failing that, the positional
 // argument at index (ignored when negative); nil when there is neither.
+// The readers below (String, Int, Nodes, ...) report a nil argument as
+// missing.
 func (ctx *Context) Arg(name string, index int) *Arg {
 	for _, a := range ctx.Op.Args {
 		if a.Name == name && name != "" {
@@ -133,6 +135,11 @@ func paramList(names []string) string {
 	return s
 }
 
+// missing is the error for an absent argument (Arg returned nil).
+func (ctx *Context) missing() error {
+	return ctx.Errorf(ctx.Op.Rparen, "%s is missing an argument", ctx.Op.Name)
+}
+
 // Errorf returns an *Error at byte offset pos of the query.
 func (ctx *Context) Errorf(pos int, format string, args ...any) error {
 	return newError(ctx.c.src, pos, nil, format, args...)
@@ -140,6 +147,9 @@ func (ctx *Context) Errorf(pos int, format string, args ...any) error {
 
 // String reads a as a quoted string.
 func (ctx *Context) String(a *Arg) (string, error) {
+	if a == nil {
+		return "", ctx.missing()
+	}
 	if lit, ok := a.Value.(*StringLit); ok {
 		return lit.Value, nil
 	}
@@ -149,6 +159,9 @@ func (ctx *Context) String(a *Arg) (string, error) {
 // Strings reads a as a list of quoted strings (or bare names), or a
 // single one.
 func (ctx *Context) Strings(a *Arg) ([]string, error) {
+	if a == nil {
+		return nil, ctx.missing()
+	}
 	elems := []Expr{a.Value}
 	if l, ok := a.Value.(*ListLit); ok {
 		elems = l.Elems
@@ -177,6 +190,9 @@ const maxInt = 1 << 31
 
 // Int reads a as a whole number of at least min.
 func (ctx *Context) Int(a *Arg, min int) (int, error) {
+	if a == nil {
+		return 0, ctx.missing()
+	}
 	lit, ok := a.Value.(*NumberLit)
 	if !ok || lit.Value > maxInt || lit.Value < -maxInt || lit.Value != float64(int(lit.Value)) {
 		return 0, ctx.Errorf(a.Value.Offset(), "%s expects a whole number here", ctx.Op.Name)
@@ -191,6 +207,9 @@ func (ctx *Context) Int(a *Arg, min int) (int, error) {
 // ns), an RFC 3339 string, or a duration counted from the graph's
 // earliest timestamp.
 func (ctx *Context) Time(a *Arg) (int64, error) {
+	if a == nil {
+		return 0, ctx.missing()
+	}
 	switch v := a.Value.(type) {
 	case *NumberLit:
 		return int64(v.Value), nil
@@ -220,6 +239,9 @@ func earliest(g *epg.Graph) int64 {
 
 // Predicate compiles a as a condition on nodes.
 func (ctx *Context) Predicate(a *Arg) (func(n *epg.Node) bool, error) {
+	if a == nil {
+		return nil, ctx.missing()
+	}
 	f, err := ctx.c.predicate(a.Value)
 	if err != nil {
 		return nil, err
@@ -231,6 +253,9 @@ func (ctx *Context) Predicate(a *Arg) (func(n *epg.Node) bool, error) {
 // such as event('X'), a condition, or a list of these. It is an error
 // (wrapping [ErrNoMatch]) for the selection to be empty.
 func (ctx *Context) Nodes(a *Arg) ([]int32, error) {
+	if a == nil {
+		return nil, ctx.missing()
+	}
 	out, err := resolveNodes(ctx.Graph, ctx.c, a.Value)
 	if err != nil {
 		return nil, err

@@ -98,6 +98,10 @@ func TestFunctions(t *testing.T) {
 	if !errors.As(err, &qe) || qe.Col != 6 || qe.Msg != "diff needs baseline=" {
 		t.Errorf("a Func's positioned error: %v", err)
 	}
+	_, err = query.Run(fuzzGraph, "critical_path()", env)
+	if !errors.As(err, &qe) || qe.Col != 15 || qe.Msg != "critical_path is missing an argument" {
+		t.Errorf("a missing argument: %v", err)
+	}
 	res, err = query.Run(fuzzGraph, "critical_path(status == 'error').limit(1)", env)
 	if err != nil || len(res.Nodes) != 1 || res.Cut.Limit != 1 || res.Op != "critical_path" {
 		t.Errorf("critical_path with stages: %+v %v", res, err)
