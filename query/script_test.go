@@ -15,15 +15,7 @@ import (
 
 	"github.com/tagdebug/tag/epg"
 	"github.com/tagdebug/tag/internal/evidence"
-	"github.com/tagdebug/tag/internal/evidence/crashtext"
-	"github.com/tagdebug/tag/internal/evidence/godump"
-	"github.com/tagdebug/tag/internal/evidence/gotrace"
-	"github.com/tagdebug/tag/internal/evidence/jaeger"
-	"github.com/tagdebug/tag/internal/evidence/jvm"
-	"github.com/tagdebug/tag/internal/evidence/logs"
-	"github.com/tagdebug/tag/internal/evidence/otlp"
-	"github.com/tagdebug/tag/internal/evidence/pprof"
-	"github.com/tagdebug/tag/internal/evidence/zipkin"
+	"github.com/tagdebug/tag/internal/ingest"
 	"github.com/tagdebug/tag/query"
 )
 
@@ -33,15 +25,6 @@ var repoRoot = func() string {
 	dir, _ := filepath.Abs("..")
 	return dir
 }()
-
-// decoders are the evidence decoders, in the order `tag ingest` tries
-// them (internal/ingest.Decoders, listed here so that these tests do not
-// depend on the store).
-func decoders() []evidence.Decoder {
-	ds := []evidence.Decoder{otlp.JSONDecoder{}, &jaeger.Decoder{}, &zipkin.Decoder{}, otlp.ProtoDecoder{}, &pprof.Decoder{}, &gotrace.Decoder{}}
-	ds = append(ds, godump.Decoders()...)
-	return append(ds, &jvm.Decoder{}, &crashtext.Decoder{}, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
-}
 
 var fragments sync.Map // path → *epg.Fragment
 
@@ -55,7 +38,7 @@ func loadFragment(path string) (*epg.Fragment, error) {
 		return nil, err
 	}
 	in := &evidence.Input{Name: filepath.Base(path), Data: data}
-	d, err := evidence.Detect(in, decoders())
+	d, err := evidence.Detect(in, ingest.Decoders())
 	if err != nil {
 		return nil, err
 	}
