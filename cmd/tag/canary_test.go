@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/pprof/profile"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
@@ -205,20 +204,9 @@ func canaryBadInput(t *testing.T, sink *canarySink, st, ev string, plants []reda
 // (JSON and protobuf, plus a malformed body) and OTLP/gRPC, and reads
 // every API endpoint.
 func canaryServe(t *testing.T, sink *canarySink, st string, plants []redacttest.Plant) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	var stderr strings.Builder
-	go func() {
-		done <- run(ctx, []string{"--store", st, "serve", "--json", "--otlp-http", "127.0.0.1:0", "--otlp-grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"}, pw, &lockedWriter{mu: make(chan struct{}, 1), w: &stderr})
-		pw.Close()
-	}()
-	var info serveInfo
-	if err := json.NewDecoder(pr).Decode(&info); err != nil {
-		t.Fatalf("serve did not report its addresses: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
+	srv := startServe(t, st)
+	info := srv.info
+	ctx := context.Background()
 
 	const base = int64(1_763_990_000_000_000_000) // not the files' traces: new incidents
 	traces := canaryTraces(plants, base)
@@ -272,16 +260,7 @@ func canaryServe(t *testing.T, sink *canarySink, st string, plants []redacttest.
 	}
 	get("/api/v1/artifacts")
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
-	sink.add("tag serve stderr (logs)", []byte(stderr.String()))
+	sink.add("tag serve stderr (logs)", []byte(srv.stop(t)))
 }
 
 // canaryReads runs every read command with --json.

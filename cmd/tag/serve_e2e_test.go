@@ -96,20 +96,8 @@ func exportFrom(t *testing.T, service string, te sdktrace.SpanExporter, le sdklo
 // incidents --json` and `tag show --json`.
 func TestServeEndToEnd(t *testing.T) {
 	store := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	var stderr strings.Builder
-	go func() {
-		done <- run(ctx, []string{"--store", store, "serve", "--json", "--otlp-http", "127.0.0.1:0", "--otlp-grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"}, pw, &lockedWriter{mu: make(chan struct{}, 1), w: &stderr})
-		pw.Close()
-	}()
-	var info serveInfo
-	if err := json.NewDecoder(pr).Decode(&info); err != nil {
-		t.Fatalf("serve did not report its addresses: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
+	srv := startServe(t, store)
+	info := srv.info
 
 	bg := context.Background()
 	th, _ := otlptracehttp.New(bg, otlptracehttp.WithEndpoint(info.OTLPHTTP), otlptracehttp.WithInsecure())
@@ -119,15 +107,7 @@ func TestServeEndToEnd(t *testing.T) {
 	lg, _ := otlploggrpc.New(bg, otlploggrpc.WithEndpoint(info.OTLPGRPC), otlploggrpc.WithInsecure())
 	exportFrom(t, "inventory-grpc", tg, lg, "/reserve", "/count")
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t)
 
 	code, out, errOut := tag(t, "--store", store, "incidents", "--json")
 	if code != 0 {
@@ -208,4 +188,46 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu <- struct{}{}
 	defer func() { <-l.mu }()
 	return l.w.Write(p)
+}
+
+// runningServe is a `tag serve` started by a test.
+type runningServe struct {
+	info   serveInfo
+	cancel context.CancelFunc
+	done   chan int
+	stderr *strings.Builder
+}
+
+// startServe runs `tag serve` on loopback ports chosen by the kernel and
+// waits for it to say where it listens.
+func startServe(t *testing.T, store string) *runningServe {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &runningServe{cancel: cancel, done: make(chan int, 1), stderr: &strings.Builder{}}
+	pr, pw := io.Pipe()
+	go func() {
+		s.done <- run(ctx, []string{"--store", store, "serve", "--json", "--otlp-http", "127.0.0.1:0", "--otlp-grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"}, pw, &lockedWriter{mu: make(chan struct{}, 1), w: s.stderr})
+		pw.Close()
+	}()
+	if err := json.NewDecoder(pr).Decode(&s.info); err != nil {
+		cancel()
+		t.Fatalf("serve did not report its addresses: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	return s
+}
+
+// stop shuts serve down as SIGINT would and returns what it logged.
+func (s *runningServe) stop(t *testing.T) string {
+	t.Helper()
+	s.cancel()
+	select {
+	case code := <-s.done:
+		if code != 0 {
+			t.Fatalf("serve exit %d: %s", code, s.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	return s.stderr.String()
 }
