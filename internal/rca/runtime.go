@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/analysis/lockgraph"
 )
 
 // involvedThreads are the threads a runtime signal names: those emitting
@@ -33,58 +33,53 @@ func involvedThreads(g *epg.Graph, start int32) []int32 {
 	return ts
 }
 
-// lockEdges returns the locks a thread holds and waits for, by name.
-func lockEdges(g *epg.Graph, t int32) (holds, waits []string) {
-	for _, e := range g.Out(t) {
-		_, l := g.Ends(e)
-		switch g.Edge(e).Kind {
-		case epg.EdgeHolds:
-			holds = append(holds, g.Node(l).Name)
-		case epg.EdgeWaits:
-			waits = append(waits, g.Node(l).Name)
-		}
-	}
-	return holds, waits
-}
-
-// lockCycle ranks the acquisition sites of the threads on a lock cycle:
-// where each waits (the statement that blocks) first, then the caller
-// that was holding the other lock when it did.
+// lockCycle ranks the sites of the lock cycles the signal is about, as
+// the lock graph finds them: where each thread on the cycle blocks
+// acquiring a lock first, then where the holder took that lock. A
+// deadlock verdict without a lock cycle (goroutines asleep on channels)
+// is explained by the stacks the threads share.
 func lockCycle(g *epg.Graph, start int32) []Candidate {
-	ts := involvedThreads(g, start)
-	var onCycle []int32
-	for _, t := range ts {
-		if h, w := lockEdges(g, t); len(h) > 0 && len(w) > 0 {
-			onCycle = append(onCycle, t)
+	id := g.Node(start).ID
+	var cycles []lockgraph.Cycle
+	all := lockgraph.Analyze(g, lockgraph.Options{}).Cycles
+	for _, c := range all {
+		if slices.Contains(c.Locks, id) || slices.Contains(c.Verdicts, id) {
+			cycles = append(cycles, c)
 		}
 	}
-	if len(onCycle) > 0 {
-		ts = onCycle
+	if len(cycles) == 0 {
+		cycles = all
 	}
 	var out []Candidate
-	for _, t := range ts {
-		holds, waits := lockEdges(g, t)
-		frames := keepInApp(g, threadStack(g, t))
-		th := g.Node(t).Name
-		for k, f := range frames[:min(len(frames), 3)] {
-			why := fmt.Sprintf("%s blocks here acquiring %s", th, orSome(waits))
-			if len(holds) > 0 {
-				why += " while holding " + strings.Join(holds, ", ")
+	for _, c := range cycles {
+		for _, st := range c.Steps {
+			if st.WaitSite != nil {
+				out = append(out, siteCandidate(st.WaitSite, 1, fmt.Sprintf("%s blocks here acquiring %s, held by %s", st.ThreadName, st.LockName, holderName(g, st.Holder))))
 			}
-			if k > 0 {
-				why = fmt.Sprintf("%s's caller %d on the way to acquiring %s", th, k, orSome(waits))
+			if st.HoldSite != nil {
+				why := fmt.Sprintf("%s took %s here and still holds it", holderName(g, st.Holder), st.LockName)
+				if st.HoldInferred != "" {
+					why += " (inferred from " + st.HoldInferred + ")"
+				}
+				out = append(out, siteCandidate(st.HoldSite, 0.8, why))
 			}
-			out = append(out, frameCandidate(g.Node(f), pow(0.6, k), why))
 		}
+	}
+	if len(out) == 0 {
+		return sharedStacks(g, start)
 	}
 	return out
 }
 
-func orSome(names []string) string {
-	if len(names) == 0 {
-		return "a lock"
+func siteCandidate(s *lockgraph.Site, score float64, why string) Candidate {
+	return Candidate{File: s.File, Line: s.Line, Function: s.Function, Score: score, Why: why, Node: s.Node}
+}
+
+func holderName(g *epg.Graph, thread string) string {
+	if i, ok := g.Lookup(thread); ok && g.Node(i).Name != "" {
+		return g.Node(i).Name
 	}
-	return strings.Join(names, ", ")
+	return thread
 }
 
 // raceAccesses ranks the in-app frames of a race's two accesses: the

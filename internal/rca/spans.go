@@ -11,11 +11,12 @@ import (
 	"github.com/tagdebug/tag/internal/inspect"
 )
 
-// slowestWork ranks the spans under the failure (or the span that
-// emitted it) for failures without a stack — timeouts, latency and error
-// statuses: the deepest failing span first for errors, the largest self
-// time first for time, each located by its code.* attributes when the
-// instrumentation recorded them.
+// slowestWork ranks the spans of a failure without a stack — timeouts,
+// latency and error statuses. An error began at the innermost span with
+// an error status, so those lead (deepest first); then, and for
+// timeouts only, the spans on the critical path by their own time on it.
+// Each is located by its code.* attributes when the instrumentation
+// recorded them.
 func slowestWork(g *epg.Graph, start int32, kind string) []Candidate {
 	root := start
 	if g.Node(root).Kind != epg.KindSpan {
@@ -29,34 +30,17 @@ func slowestWork(g *epg.Graph, start int32, kind string) []Candidate {
 	if g.Node(root).Kind != epg.KindSpan {
 		return nil
 	}
-	if kind == "timeout" || kind == "latency" {
-		if c := criticalPathWork(g, root); len(c) > 0 {
-			return c
-		}
-	}
-	var spans []int32
-	g.Walk([]int32{root}, epg.Forward, func(e int32) bool { return g.Edge(e).Kind == epg.EdgeCall }, func(n int32, depth int) bool {
-		if g.Node(n).Kind == epg.KindSpan {
-			spans = append(spans, n)
-		}
-		return depth < 64 && len(spans) < 10000
-	})
 	var out []Candidate
-	rootDur := max(g.Node(root).Duration(), 1)
-	for _, s := range spans {
-		n := g.Node(s)
-		self := selfTime(g, s)
-		score := float64(self) / float64(rootDur)
-		why := fmt.Sprintf("%s of the %s spent in %s's own work", time.Duration(self), time.Duration(rootDur), n.Name)
-		if n.Attrs.Str(epg.AttrStatusCode) == "error" && kind != "timeout" {
-			// The deepest failing span is where the error began.
-			score = 1 + float64(depthOf(g, s, root))/100
-			why = "the innermost span with an error status: " + inspect.Summary(n)
-		}
-		out = append(out, spanCandidate(n, score, why))
+	if kind != "timeout" && kind != "latency" {
+		g.Walk([]int32{root}, epg.Forward, func(e int32) bool { return g.Edge(e).Kind == epg.EdgeCall }, func(s int32, depth int) bool {
+			if n := g.Node(s); n.Kind == epg.KindSpan && n.Attrs.Str(epg.AttrStatusCode) == "error" {
+				out = append(out, spanCandidate(n, 1+float64(depth)/100, "the innermost span with an error status: "+inspect.Summary(n)))
+			}
+			return depth < 64 && len(out) < 1000
+		})
+		slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
 	}
-	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
-	return out
+	return append(out, criticalPathWork(g, root)...)
 }
 
 // criticalPathWork ranks the spans on the trace's critical path (skew
@@ -85,44 +69,6 @@ func criticalPathWork(g *epg.Graph, root int32) []Candidate {
 		out = append(out, spanCandidate(g.Node(i), float64(st.CriticalNs)/float64(p.DurationNs), why))
 	}
 	return out
-}
-
-// selfTime is a span's duration minus the time covered by its children.
-func selfTime(g *epg.Graph, s int32) int64 {
-	n := g.Node(s)
-	d := n.Duration()
-	type iv struct{ a, b int64 }
-	var kids []iv
-	for _, c := range g.Children(s, epg.EdgeCall) {
-		cn := g.Node(c)
-		if cn.Kind == epg.KindSpan && cn.Duration() > 0 {
-			kids = append(kids, iv{max(cn.Start, n.Start), min(cn.End, n.End)})
-		}
-	}
-	slices.SortFunc(kids, func(x, y iv) int { return cmp.Compare(x.a, y.a) })
-	var covered, end int64
-	for _, k := range kids {
-		if k.a > end {
-			end = k.a
-		}
-		if k.b > end {
-			covered += k.b - end
-			end = k.b
-		}
-	}
-	return max(d-covered, 0)
-}
-
-func depthOf(g *epg.Graph, s, root int32) int {
-	d := 0
-	for cur := s; cur != root && d < 64; d++ {
-		ps := g.Parents(cur, epg.EdgeCall)
-		if len(ps) == 0 {
-			break
-		}
-		cur = ps[0]
-	}
-	return d
 }
 
 // spanCandidate locates a span by the OpenTelemetry code attributes (old
