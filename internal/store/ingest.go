@@ -61,9 +61,7 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 			}
 		}
 	}
-	// The batch is not stored yet, so the stored fragments the graph
-	// gathers are all older ones.
-	g, err := mergedGraph(ctx, tx, batch, nil, traces)
+	g, err := mergedGraph(ctx, tx, batch, traces)
 	if err != nil {
 		return nil, err
 	}
@@ -164,25 +162,16 @@ func insertTraces(ctx context.Context, tx *sql.Tx, artifact int64, traces []stri
 
 // mergedGraph builds the graph the batch's traces live in: the batch's
 // fragments plus every stored fragment that shares one of its traces (a
-// trace's spans and logs arrive over many requests).
-func mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, batchIDs []int64, traces []string) (*epg.Graph, error) {
+// trace's spans and logs arrive over many requests). The batch is not
+// stored yet, so everything it finds in the store is older evidence.
+func mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, traces []string) (*epg.Graph, error) {
 	b := epg.NewBuilder()
 	if len(traces) > 0 {
 		ids, err := artifactsOfTraces(ctx, tx, traces)
 		if err != nil {
 			return nil, err
 		}
-		inBatch := map[int64]bool{}
-		for _, id := range batchIDs {
-			inBatch[id] = true
-		}
-		var older []int64
-		for _, id := range ids {
-			if !inBatch[id] {
-				older = append(older, id)
-			}
-		}
-		frags, err := loadFragments(ctx, tx, older)
+		frags, err := loadFragments(ctx, tx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -200,11 +189,7 @@ func mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, batchID
 		}
 	}
 	if len(scopes) > 0 {
-		exclude := map[int64]bool{}
-		for _, id := range batchIDs {
-			exclude[id] = true
-		}
-		ids, err := relatedArtifacts(ctx, tx, scopes, exclude, joinSlack)
+		ids, err := relatedArtifacts(ctx, tx, scopes, nil, joinSlack)
 		if err != nil {
 			return nil, err
 		}
