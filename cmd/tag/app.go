@@ -164,18 +164,23 @@ func (a *app) redactor() (*redact.Engine, error) {
 	if a.eng != nil {
 		return a.eng, nil
 	}
+	eng, err := a.engineFor(a.storeDir())
+	a.eng = eng
+	return eng, err
+}
+
+// engineFor is the policy keyed by the installation key of the store in
+// dir.
+func (a *app) engineFor(dir string) (*redact.Engine, error) {
 	p, err := a.policy()
 	if err != nil {
 		return nil, err
 	}
-	key, err := redact.LoadOrCreateKey(a.storeDir())
+	key, err := redact.LoadOrCreateKey(dir)
 	if err != nil {
 		return nil, err
 	}
-	if a.eng, err = redact.New(p, key); err != nil {
-		return nil, err
-	}
-	return a.eng, nil
+	return redact.New(p, key)
 }
 
 // egressGuard returns the guard for payloads that leave TAG (API

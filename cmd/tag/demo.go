@@ -14,7 +14,6 @@ import (
 	"github.com/tagdebug/tag/internal/ingest"
 	"github.com/tagdebug/tag/internal/inspect"
 	"github.com/tagdebug/tag/internal/rca"
-	"github.com/tagdebug/tag/internal/redact"
 	"github.com/tagdebug/tag/internal/store"
 )
 
@@ -77,15 +76,7 @@ columns say "not-run".`,
 			}
 			defer st.Close()
 			start := time.Now()
-			pol, err := a.policy()
-			if err != nil {
-				return err
-			}
-			key, err := redact.LoadOrCreateKey(filepath.Join(dir, "store"))
-			if err != nil {
-				return err
-			}
-			eng, err := redact.New(pol, key)
+			eng, err := a.engineFor(filepath.Join(dir, "store"))
 			if err != nil {
 				return err
 			}
