@@ -24,39 +24,39 @@ type keyPlan struct {
 	header string
 }
 
-// planCache maps attribute keys to plans, up to maxPlans keys: evidence
-// chooses its keys, so the cache must not grow with what an attacker
-// sends.
-type planCache struct {
+// boundedCache is a concurrent map from strings, holding at most
+// maxCached entries: evidence chooses its keys and values, so a cache of
+// them must not grow with what an attacker sends. Beyond the bound it
+// stops remembering and everything still works, only slower.
+type boundedCache struct {
 	m sync.Map
 	n atomic.Int32
 }
 
-const maxPlans = 1 << 14
+const maxCached = 1 << 14
 
 // maxCleanLen bounds the values remembered as clean.
 const maxCleanLen = 128
 
-// keySet is a bounded concurrent set of strings.
-type keySet struct {
-	m sync.Map
-	n atomic.Int32
-}
+func (c *boundedCache) load(k string) (any, bool) { return c.m.Load(k) }
 
-func (s *keySet) has(k string) bool {
-	_, ok := s.m.Load(k)
+func (c *boundedCache) has(k string) bool {
+	_, ok := c.m.Load(k)
 	return ok
 }
 
-func (s *keySet) add(k string) {
-	if s.n.Load() < maxPlans {
-		s.n.Add(1)
-		s.m.Store(k, struct{}{})
+func (c *boundedCache) store(k string, v any) {
+	if c.n.Load() < maxCached {
+		c.n.Add(1)
+		c.m.Store(k, v)
 	}
 }
 
+// add remembers k as a member of a set.
+func (c *boundedCache) add(k string) { c.store(k, struct{}{}) }
+
 func (c *ctx) plan(key string) *keyPlan {
-	if p, ok := c.rs.plans.m.Load(key); ok {
+	if p, ok := c.rs.plans.load(key); ok {
 		return p.(*keyPlan)
 	}
 	p := &keyPlan{}
@@ -76,9 +76,6 @@ func (c *ctx) plan(key string) *keyPlan {
 			p.shape, p.header = shapeHeader, name
 		}
 	}
-	if c.rs.plans.n.Load() < maxPlans {
-		c.rs.plans.n.Add(1)
-		c.rs.plans.m.Store(key, p)
-	}
+	c.rs.plans.store(key, p)
 	return p
 }
