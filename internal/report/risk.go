@@ -109,7 +109,7 @@ func riskLevel(r Risk) string {
 }
 
 func riskSummary(r Risk) string {
-	s := fmt.Sprintf("%s: %d %s, +%d/−%d lines", r.Level, len(r.Files), plural(len(r.Files), "file", "files"), r.Added, r.Removed)
+	s := fmt.Sprintf("%d %s, +%d/−%d lines", len(r.Files), plural(len(r.Files), "file", "files"), r.Added, r.Removed)
 	if r.Concurrency != "" {
 		s += "; changes concurrency (" + r.Concurrency + ")"
 	}

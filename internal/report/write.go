@@ -103,7 +103,9 @@ func render(b *Bundle) (*Written, []part, error) {
 		TestName: b.Candidate.TestName, Candidate: b.Candidate, Checks: checks,
 		ReproBefore: b.ReproBefore, ReproAfter: b.ReproAfter, Risk: risk, Rollout: rollout, Rollback: rollback}
 	body := Markdown(b, risk)
-	parts := []part{{FilePR, []byte(body)}, {FilePatch, []byte(b.Candidate.Patch)}, {FileTest, []byte(b.Candidate.Test)}}
+	// The sources come before the files that quote them, so a refusal
+	// names where the value came from.
+	parts := []part{{FilePatch, []byte(b.Candidate.Patch)}, {FileTest, []byte(b.Candidate.Test)}}
 	if b.ReproBefore != "" {
 		parts = append(parts, part{FileReproBefore, []byte(b.ReproBefore)})
 	}
@@ -114,7 +116,7 @@ func render(b *Bundle) (*Written, []part, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	parts = append(parts, part{FileChecks, append(cj, '\n')})
+	parts = append(parts, part{FileChecks, append(cj, '\n')}, part{FilePR, []byte(body)})
 	for _, p := range parts {
 		doc.Files = append(doc.Files, p.name)
 	}
