@@ -102,7 +102,23 @@ func (o ForgeOptions) httpClient(g *redact.Guard, sink string) *http.Client {
 		next = http.DefaultTransport
 	}
 	c.Transport = &guardedTransport{next: next, guard: g, sink: sink}
+	if c.CheckRedirect == nil {
+		c.CheckRedirect = sameHostRedirect
+	}
 	return c
+}
+
+// sameHostRedirect follows redirects only within the API's host: net/http
+// drops Authorization on a cross-host redirect but would forward GitLab's
+// PRIVATE-TOKEN.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("report: too many redirects")
+	}
+	if req.URL.Host != via[0].URL.Host {
+		return fmt.Errorf("report: the forge redirected to another host (%s); not following with credentials", req.URL.Host)
+	}
+	return nil
 }
 
 // guardedTransport refuses to send a request whose body the egress guard

@@ -191,3 +191,18 @@ func TestForgesRefuseSecrets(t *testing.T) {
 		t.Errorf("guarded transport: %v, %d calls", err, f.calls.Load())
 	}
 }
+
+func TestForgeRedirectKeepsCredentialsHome(t *testing.T) {
+	other := &forgeServer{t: t, auth: func(http.Header) bool { return true }}
+	elsewhere := httptest.NewServer(other)
+	defer elsewhere.Close()
+	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer home.Close()
+	r := written(t).PRRequest("acme/counter", "b", "main")
+	_, err := OpenGitLab(ctx(t), r, ForgeOptions{Token: fakeToken("gl-"), APIURL: home.URL, Guard: testGuard(t)})
+	if err == nil || !strings.Contains(err.Error(), "another host") || other.calls.Load() != 0 {
+		t.Errorf("cross-host redirect: %v, %d calls elsewhere", err, other.calls.Load())
+	}
+}

@@ -64,6 +64,7 @@ func Branch(ctx context.Context, repo string, b *Bundle, opts BranchOptions) (br
 	if err != nil {
 		return "", "", err
 	}
+	repo = topLevel(ctx, repo)
 	base := opts.Base
 	if base == "" {
 		base = "HEAD"
@@ -113,6 +114,15 @@ func patchedTree(ctx context.Context, repo, base string, b *Bundle) (string, err
 		}
 	}
 	return git(ctx, repo, env, nil, "write-tree")
+}
+
+// topLevel is the root of repo's working tree, where git apply takes the
+// patch's paths from; a bare repository is its own root.
+func topLevel(ctx context.Context, repo string) string {
+	if top, err := git(ctx, repo, nil, nil, "rev-parse", "--show-toplevel"); err == nil && top != "" {
+		return top
+	}
+	return repo
 }
 
 // createBranch points refs/heads/name at commit only if it does not exist

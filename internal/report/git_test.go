@@ -145,3 +145,23 @@ func TestPush(t *testing.T) {
 		t.Errorf("pushing a missing branch: %v", err)
 	}
 }
+
+func TestBranchFromSubdirectoryAndBare(t *testing.T) {
+	repo, base := newRepo(t)
+	branch, commit, err := Branch(ctx(t), filepath.Join(repo, "store"), fixtureBundle(), BranchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, repo, "diff", "--name-only", base, branch); got != "store/store.go\nstore/store_test.go" {
+		t.Errorf("from a subdirectory the commit changes %q", got)
+	}
+	bare := t.TempDir()
+	run(t, bare, "clone", "-q", "--bare", repo, ".")
+	_, c2, err := Branch(ctx(t), bare, fixtureBundle(), BranchOptions{Base: "main", Name: "tag/in-bare"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run(t, bare, "rev-parse", c2+"^{tree}") != run(t, repo, "rev-parse", commit+"^{tree}") {
+		t.Error("the bare repository's fix tree differs")
+	}
+}
