@@ -189,3 +189,27 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// Redacted evidence, the redactor's renderings included, goes through;
+// the mermaid labels cut long summaries without splitting a rendering.
+func TestWriteAcceptsRedactedEvidence(t *testing.T) {
+	e, err := redact.New(nil, []byte("report-test-key-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	red := e.RedactText("checkout failed for ada@analytical.example with Authorization: Bearer " + plantedSecret(t))
+	if strings.Contains(red, plantedSecret(t)) {
+		t.Fatal("the redactor kept the secret")
+	}
+	b := fixtureBundle()
+	b.Report.Evidence[0].Summary = red
+	b.ReproBefore = red + "\n" + b.ReproBefore
+	b.TraceSummary += "\n" + red
+	w, err := Write(ctx(t), b, filepath.Join(t.TempDir(), "b"), redact.NewGuard(e, nil))
+	if err != nil {
+		t.Fatalf("redacted evidence refused: %v", err)
+	}
+	if !strings.Contains(w.Body, red) {
+		t.Error("PR.md lost the redacted evidence")
+	}
+}
