@@ -2,12 +2,17 @@ package shop
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,23 +24,22 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/tagdebug/tag/internal/redact/redacttest"
+	"github.com/tagdebug/tag/sdk/go/capture"
 )
 
-// TestShopIncidentsInTag runs the real `tag serve`, drives the shop
-// (instrumented with the OpenTelemetry SDK, exporting over OTLP/HTTP)
-// with healthy and failing requests, and expects the panic and the
-// checkout timeouts to become incidents whose evidence points at the
-// buggy code.
-func TestShopIncidentsInTag(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs tag")
-	}
+// tagServe builds the real tag binary and starts `tag serve` on a
+// scratch store; it returns the binary, the store and the OTLP/HTTP
+// address.
+func tagServe(t *testing.T) (bin, store, otlpHTTP string) {
+	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tag")
+	bin = filepath.Join(dir, "tag")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tagdebug/tag/cmd/tag").CombinedOutput(); err != nil {
 		t.Fatalf("build tag: %v\n%s", err, out)
 	}
-	store := filepath.Join(dir, "store")
+	store = filepath.Join(dir, "store")
 	serve := exec.Command(bin, "--store", store, "serve", "--json", "--otlp-http", "127.0.0.1:0", "--otlp-grpc", "", "--http", "")
 	stdout, _ := serve.StdoutPipe()
 	if err := serve.Start(); err != nil {
@@ -48,84 +52,237 @@ func TestShopIncidentsInTag(t *testing.T) {
 		serve.Process.Kill()
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		serve.Process.Signal(interrupt)
 		serve.Wait()
-	}()
+	})
+	return bin, store, info.OTLPHTTP
+}
 
-	exp, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpoint(info.OTLPHTTP), otlptracehttp.WithInsecure())
+// egressRecorder is a reverse proxy in front of `tag serve` that keeps
+// every byte the shop process sends (gunzipped), so the test can prove
+// what left the process.
+type egressRecorder struct {
+	mu   sync.Mutex
+	sent bytes.Buffer
+	n    int
+}
+
+func (e *egressRecorder) proxy(t *testing.T, target string) *httptest.Server {
+	u, _ := url.Parse("http://" + target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		plain := body
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
+				plain, _ = io.ReadAll(zr)
+			}
+		}
+		e.mu.Lock()
+		e.sent.Write(plain)
+		e.sent.WriteByte('\n')
+		e.n++
+		e.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rp.ServeHTTP(w, r)
+	}))
+}
+
+// TestShopIncidentsInTag runs the real `tag serve`, drives the shop —
+// instrumented with the OpenTelemetry SDK and TAG's capture SDK, both
+// exporting over OTLP/HTTP — with healthy and failing requests that carry
+// planted secrets, and expects: the panic, the checkout timeouts and the
+// transfer deadlock become incidents; the capsules, the goroutine dumps
+// and the flight-recorder snapshots are stored with them; the /pay
+// panic's evidence points at the buggy code; and no planted secret left
+// the process.
+func TestShopIncidentsInTag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs tag")
+	}
+	bin, store, otlpHTTP := tagServe(t)
+	var egress egressRecorder
+	proxy := egress.proxy(t, otlpHTTP)
+	defer proxy.Close()
+
+	exp, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(proxy.URL+"/v1/traces"), otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", "shop"))))
+	opts := CaptureOptions(proxy.URL)
+	opts.Deadline = 3 * time.Second // above the checkout's 2.5 s, below a test's patience
+	opts.ErrorLog = func(err error) { t.Log(err) }
+	rec, err := capture.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fraud := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	defer fraud.Close()
+
 	s := New(300 * time.Millisecond)
-	srv := httptest.NewServer(s.Handler(Instrument(tp.Tracer("shop"))))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the /pay panic is expected
-	post := func(path, body string) int {
-		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(body))
+	s.FraudURL = fraud.URL + "/check"
+	s.Bank.between = func() { time.Sleep(100 * time.Millisecond) } // make the AB-BA interleaving certain
+	s.Configure(rec)
+	// Not httptest.Server: its Close waits for the deadlocked requests.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: s.Handler(Wrap(tp.Tracer("shop"), rec)), ErrorLog: log.New(io.Discard, "", 0)}
+	go srv.Serve(l)
+	defer l.Close()
+	base := "http://" + l.Addr().String()
+
+	gen := redacttest.NewGen(7)
+	secrets := gen.Secrets()
+	plant := func(i int) string { return secrets[i%len(secrets)].Secret }
+	client := &http.Client{Timeout: 6 * time.Second}
+	post := func(path, body string, hdr map[string]string) int {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
-			return 0 // the panicking handler drops the connection
+			return 0 // the panicking handler drops the connection; a deadlocked one never answers
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	for range 5 {
-		post("/pay", `{"amount":40,"discount_code":"WELCOME10"}`)
+	var planted []string
+	secretHdr := func(i int) map[string]string {
+		h := map[string]string{"Authorization": "Bearer " + plant(i), "X-Api-Key": plant(i + 1), "Cookie": "session=" + plant(i+2)}
+		planted = append(planted, plant(i), plant(i+1), plant(i+2))
+		return h
 	}
-	post("/pay", `{"amount":40,"discount_code":"SPRING"}`)
+	for i := range 5 {
+		post("/pay", `{"amount":40,"discount_code":"WELCOME10"}`, secretHdr(3*i))
+	}
+	// The failing payment: an unknown code, a card number outside the
+	// allowlist and a secret inside an allowlisted field.
+	card := gen.PII()[0].Secret
+	planted = append(planted, card, plant(20))
+	body, _ := json.Marshal(map[string]any{"amount": 40, "discount_code": "SPRING", "card_number": card, "note": plant(20)})
+	if code := post("/pay", string(body), secretHdr(21)); code != 0 && code < 500 {
+		t.Fatalf("the failing payment answered %d", code)
+	}
 	var wg sync.WaitGroup
-	timeouts := 0
 	var mu sync.Mutex
+	timeouts := 0
 	for i := range 10 {
 		wg.Go(func() {
-			if post("/v1/checkout", `{"sku":"sku-`+string(rune('1'+i%8))+`","qty":1}`) == http.StatusGatewayTimeout {
+			if post("/v1/checkout", `{"sku":"sku-`+string(rune('1'+i%8))+`","qty":1}`, nil) == http.StatusGatewayTimeout {
 				mu.Lock()
 				timeouts++
 				mu.Unlock()
 			}
 		})
 	}
+	wg.Go(func() { post("/transfer", `{"from":"alice","to":"bob","amount":5}`, nil) })
+	wg.Go(func() { post("/transfer", `{"from":"bob","to":"alice","amount":5}`, nil) })
 	wg.Wait()
-	srv.Close()
-	if err := tp.Shutdown(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	if timeouts == 0 {
 		t.Fatal("no checkout timed out: the global lock should serialise 10 × 300 ms past the 2.5 s deadline")
 	}
+	if err := rec.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tp.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if kept, dropped := rec.Stats(); kept == 0 || dropped != 0 {
+		t.Fatalf("capsules kept %d, dropped %d", kept, dropped)
+	}
 
-	out, err := exec.Command(bin, "--store", store, "incidents", "--json").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ins []struct{ ID, Kind, Endpoint, Title string }
-	if err := json.Unmarshal(out, &ins); err != nil {
-		t.Fatal(err)
-	}
-	var pay, checkout string
-	for _, in := range ins {
-		switch {
-		case strings.Contains(in.Endpoint, "/pay"):
-			pay = in.ID
-		case strings.Contains(in.Endpoint, "/v1/checkout"):
-			checkout = in.ID
+	// Nothing the policy forbids left the process.
+	egress.mu.Lock()
+	sent := egress.sent.String()
+	egress.mu.Unlock()
+	for _, p := range planted {
+		if strings.Contains(sent, p) {
+			t.Errorf("a planted value left the process: %.6s…", p)
 		}
 	}
-	if pay == "" || checkout == "" {
-		t.Fatalf("incidents %+v: want one for /pay and one for /v1/checkout", ins)
+	if !strings.Contains(sent, `\"discount_code\":\"SPRING\"`) {
+		t.Errorf("the capsule of the failing payment did not keep its allowlisted field")
 	}
-	rep, err := exec.Command(bin, "--store", store, "analyze", pay, "--json").Output()
-	if err != nil {
-		t.Fatal(err)
+
+	incidents := func() map[string]string {
+		out, err := exec.Command(bin, "--store", store, "incidents", "--json").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ins []struct{ ID, Kind, Endpoint, Title string }
+		if err := json.Unmarshal(out, &ins); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, in := range ins {
+			switch {
+			case strings.Contains(in.Endpoint, "/pay"):
+				m["pay"] = in.ID
+			case strings.Contains(in.Endpoint, "/v1/checkout"):
+				m["checkout"] = in.ID
+			case in.Kind == "deadlock" || strings.Contains(in.Title, "Transfer"):
+				m["transfer"] = in.ID
+			}
+		}
+		if len(m) < 3 {
+			t.Logf("incidents so far: %+v", ins)
+		}
+		return m
 	}
-	var r struct {
-		Candidates []struct{ Function string } `json:"candidates"`
+	ids := incidents()
+	for _, k := range []string{"pay", "checkout", "transfer"} {
+		if ids[k] == "" {
+			t.Errorf("no incident for %s", k)
+		}
 	}
-	if err := json.Unmarshal(rep, &r); err != nil {
-		t.Fatal(err)
+	show := func(id string) string {
+		out, err := exec.Command(bin, "--store", store, "show", id, "--json").Output()
+		if err != nil {
+			t.Fatalf("show %s: %v", id, err)
+		}
+		return string(out)
 	}
-	if len(r.Candidates) == 0 || !strings.Contains(r.Candidates[0].Function, "shop.Price") {
-		t.Errorf("the /pay panic's top candidate is %+v, want shop.Price", r.Candidates)
+	if id := ids["pay"]; id != "" {
+		v := show(id)
+		if !strings.Contains(v, `"input"`) || !strings.Contains(v, "capsule.id") {
+			t.Errorf("the /pay incident has no capsule")
+		}
+		if !strings.Contains(v, "goroutine") {
+			t.Errorf("the /pay incident has no goroutine dump")
+		}
+		if !strings.Contains(v, "block.sites") {
+			t.Errorf("the /pay incident has no flight-recorder evidence")
+		}
+		rep, err := exec.Command(bin, "--store", store, "analyze", id, "--json").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Candidates []struct{ Function string } `json:"candidates"`
+		}
+		if err := json.Unmarshal(rep, &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Candidates) == 0 || !strings.Contains(r.Candidates[0].Function, "shop.Price") {
+			t.Errorf("the /pay panic's top candidate is %+v, want shop.Price", r.Candidates)
+		}
+	}
+	if id := ids["transfer"]; id != "" {
+		v := show(id)
+		if !strings.Contains(v, "tag watchdog") && !strings.Contains(v, "watchdog") {
+			t.Errorf("the transfer incident does not come from the watchdog's dump")
+		}
+		if !strings.Contains(v, "Transfer") {
+			t.Errorf("the deadlock incident does not name Transfer")
+		}
 	}
 }

@@ -3,7 +3,6 @@ package shop
 import (
 	"fmt"
 	"net/http"
-	"runtime/debug"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -13,9 +12,10 @@ import (
 
 // Instrument wraps a route in a server span the way OpenTelemetry's HTTP
 // instrumentation does: the route and method as attributes, the status
-// code, an error status for 5xx, and a panic recorded as an exception
-// event with its stack before it propagates (net/http then logs it and
-// drops the connection, as an uninstrumented service would).
+// code, an error status for 5xx, and a panic marks the span failed and
+// ends it before it propagates (net/http then logs it and drops the
+// connection). The panic's exception event with its stack is the capture
+// SDK's part (see Wrap).
 func Instrument(tracer trace.Tracer) func(pattern string, h http.Handler) http.Handler {
 	prop := propagation.TraceContext{}
 	return func(pattern string, h http.Handler) http.Handler {
@@ -27,12 +27,7 @@ func Instrument(tracer trace.Tracer) func(pattern string, h http.Handler) http.H
 			sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 			defer func() {
 				if v := recover(); v != nil {
-					err := fmt.Errorf("%v", v)
-					span.AddEvent("exception", trace.WithAttributes(
-						attribute.String("exception.type", fmt.Sprintf("%T", v)),
-						attribute.String("exception.message", err.Error()),
-						attribute.String("exception.stacktrace", "panic: "+err.Error()+"\n\n"+string(debug.Stack()))))
-					span.SetStatus(codes.Error, err.Error())
+					span.SetStatus(codes.Error, fmt.Sprint(v))
 					span.SetAttributes(attribute.Int("http.response.status_code", http.StatusInternalServerError))
 					span.End()
 					panic(v)

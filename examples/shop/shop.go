@@ -3,6 +3,8 @@ package shop
 import (
 	"net/http"
 	"time"
+
+	"github.com/tagdebug/tag/sdk/go/capture"
 )
 
 // Shop is the service: its state and its routes.
@@ -10,7 +12,21 @@ type Shop struct {
 	Inventory *Inventory
 	Bank      *Bank
 	Users     *UserCache
+	// FraudURL is the fraud service POST /pay asks first ("": none).
+	FraudURL string
+	// Client makes the shop's outbound calls, through the capture SDK's
+	// Transport so they are recorded (and answered under replay).
+	Client *http.Client
 }
+
+func (s *Shop) client() *http.Client {
+	if s.Client != nil {
+		return s.Client
+	}
+	return capturedClient
+}
+
+var capturedClient = &http.Client{Transport: capture.Transport(nil), Timeout: 2 * time.Second}
 
 // New returns a shop with demo data; work is the slow part of a
 // reservation.

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"github.com/tagdebug/tag/internal/evidence"
+	"github.com/tagdebug/tag/internal/evidence/capsule"
 	"github.com/tagdebug/tag/internal/evidence/crashtext"
 	"github.com/tagdebug/tag/internal/evidence/godump"
 	"github.com/tagdebug/tag/internal/evidence/gotrace"
@@ -24,6 +25,6 @@ func Decoders() []evidence.Decoder {
 		&gotrace.Decoder{},
 	}
 	ds = append(ds, godump.Decoders()...)
-	ds = append(ds, &jvm.Decoder{}, &crashtext.Decoder{}, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
+	ds = append(ds, &jvm.Decoder{}, &crashtext.Decoder{}, capsule.Decoder{}, &logs.JSONDecoder{}, &logs.LogfmtDecoder{})
 	return ds
 }

@@ -260,3 +260,10 @@ func keyClass(key string) Class {
 	}
 	return ClassEmail
 }
+
+// Token replaces s with the keyed token the engine's key gives it under
+// label (the same value always gets the same token, so tokens still join
+// across evidence). The capture SDK uses it at the edge for values that
+// are not allowlisted: their shape leaves the process, their content does
+// not.
+func (e *Engine) Token(label, s string) string { return e.tok.token(label, s) }

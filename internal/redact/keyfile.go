@@ -146,3 +146,8 @@ func KeyID(key []byte) string {
 	m.Write([]byte("tag key id"))
 	return hex.EncodeToString(m.Sum(nil))[:12]
 }
+
+// ReadKeyFile reads a key file written by this package (or `tag key`),
+// refusing one that others can read or that has the wrong size. The
+// capture SDK uses it to share the installation key with services.
+func ReadKeyFile(path string) ([]byte, error) { return readKey(path) }

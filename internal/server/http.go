@@ -20,6 +20,7 @@ func (s *Server) httpHandler() http.Handler {
 	for _, sig := range []*signal{tracesSignal, logsSignal} {
 		mux.Handle(sig.path, &httpReceiver{s: s, sig: sig})
 	}
+	mux.Handle(capsuleSignal.path, &capsuleReceiver{s: s})
 	return mux
 }
 

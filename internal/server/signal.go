@@ -27,6 +27,9 @@ var (
 		response: func(rej otlp.Rejected) otlpMessage { return tracesResponse(rej) }}
 	logsSignal = &signal{kind: otlp.SignalLogs, name: "logs", path: "/v1/logs",
 		response: func(rej otlp.Rejected) otlpMessage { return logsResponse(rej) }}
+	// capsuleSignal names the capture SDK's uploads in logs; it is not an
+	// OTLP signal and has no OTLP response.
+	capsuleSignal = &signal{name: "capsules", path: "/v1/tag/capsules"}
 )
 
 // tracesResponse reports rejected spans as OTLP partial success.

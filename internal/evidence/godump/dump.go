@@ -5,6 +5,7 @@ import (
 
 	"github.com/tagdebug/tag/internal/evidence"
 	"github.com/tagdebug/tag/internal/evidence/stacktrace"
+	"github.com/tagdebug/tag/sdk/go/capsule"
 )
 
 // goroutine is one parsed goroutine of a dump.
@@ -19,6 +20,9 @@ type goroutine struct {
 	goleak    bool    // listed in a goleak report
 	panicked  bool    // the goroutine a panic line above it refers to
 }
+
+// watchdogType is the panicLine type of a capture-SDK watchdog header.
+const watchdogType = "watchdog"
 
 // panicLine is a "panic: ..." or "fatal error: ..." line with its
 // tab-indented continuation lines.
@@ -77,6 +81,11 @@ func parseDump(in *evidence.Input, text string) (*dump, error) {
 func (p *parser) preamble(l string) {
 	if i := strings.Index(l, "found unexpected goroutines:"); i >= 0 && p.d.goleak == "" {
 		p.d.goleak, p.d.goleakLine = evidence.Clip(strings.TrimSpace(l)), p.s.num
+		return
+	}
+	if msg, ok := strings.CutPrefix(l, capsule.WatchdogHeader); ok {
+		// The capture SDK's watchdog: requests outlived their deadline.
+		p.d.panics = append(p.d.panics, panicLine{typ: watchdogType, msg: evidence.Clip(msg), line: p.s.num, before: len(p.d.goroutines)})
 		return
 	}
 	nested := false

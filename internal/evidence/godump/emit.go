@@ -204,8 +204,11 @@ func (e *emitter) panicVerdict(d *dump, states []string) {
 				v.Threads = append(v.Threads, e.threadID(g.key))
 			}
 		}
-	case p.typ == "panic" && strings.HasPrefix(p.msg, "test timed out after "):
+	case p.typ == "panic" && strings.HasPrefix(p.msg, "test timed out after "), p.typ == watchdogType:
 		v.ID, v.Type, v.Name = e.eventID("blocked"), epg.EventBlocked, "test timeout"
+		if p.typ == watchdogType {
+			v.Name = "watchdog"
+		}
 		for i, g := range d.goroutines {
 			if (states[i] == "waiting" || states[i] == "blocked") && waitsInApp(g) {
 				v.Threads = append(v.Threads, e.threadID(g.key))
