@@ -76,4 +76,3 @@ func Factories() []string {
 	defer factories.Unlock()
 	return sortedKeys(factories.m)
 }
-
