@@ -1,0 +1,3 @@
+module example.com/bugmod
+
+go 1.26
