@@ -1,0 +1,38 @@
+// Package template is TAG's offline, deterministic patch proposer
+// (DESIGN.md §1, "repair"): fix patterns applied to the syntax trees of
+// the code an RCA report implicates, each chosen by the incident's kind
+// and the shape of the code at the report's sites.
+//
+// Go sources are parsed with go/parser and type-checked with go/types
+// (imports are left opaque, so only the package's own types are known);
+// Python and Java have small pure-Go scanners, guided by the traceback's
+// line and by Python's indentation or Java's braces (strings and comments
+// respected). Every template edits text at syntax-tree positions, so
+// comments and layout outside the edit survive, and gofmt's the result;
+// the output is a git-style unified diff plus a second diff that adds a
+// regression test built from the captured inputs or the evidence.
+//
+// Templates:
+//
+//   - nil-guard (panic: nil pointer dereference): reads of fields through
+//     the nil pointer at the failing statement become a local that holds
+//     the field's zero value when the pointer is nil.
+//   - default-empty (Python TypeError on None): a cache/dict lookup that
+//     may miss defaults to an empty list.
+//   - copy-before-sort (race): an in-place sort of a shared slice (a
+//     field or a global) sorts a clone instead (Python: sorted()).
+//   - lock-order (deadlock): two locks taken in argument order are taken
+//     in a global order by an ordered key, or (Java) the method that
+//     nests monitors the other way takes them in its peer's order.
+//   - per-key-lock (timeout, blocked): one global mutex held across slow
+//     work becomes a per-key lock acquired with the context's deadline,
+//     the global mutex kept only around the state it guards.
+//   - buffered-send (leak): the channel a leaked sender blocks on gets a
+//     buffer of one, so the send completes when nobody receives.
+//   - defer-unlock (deadlock, blocked): a Lock with an Unlock that an
+//     early return skips becomes Lock plus defer Unlock.
+//
+// Patches stay inside the functions the report implicates, except where
+// a template must add an unexported field or helper; exported signatures
+// never change.
+package template
