@@ -136,8 +136,10 @@ type Recorder struct {
 	config map[string]string
 
 	inflight inflight
+	jobs     chan func() // capsule assembly, off the request path
 	fr       *trace.FlightRecorder
 	snapMu   sync.Mutex // one snapshot (dump, flight recorder) at a time
+	jobMu    sync.RWMutex
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	closed   atomic.Bool
@@ -184,6 +186,9 @@ func New(opts Options) (*Recorder, error) {
 		fields:  set(opts.BodyFields), raw: set(opts.RawBodyRoutes), hosts: lowerSet(opts.ResponseHosts),
 		flags: map[string]string{}, config: map[string]string{}, stop: make(chan struct{})}
 	r.inflight.m = map[*state]struct{}{}
+	r.jobs = make(chan func(), 256)
+	r.stopped.Add(1)
+	go r.worker()
 	r.exp = opts.Exporter
 	if r.exp == nil {
 		ep := opts.Endpoint
@@ -226,6 +231,9 @@ func (r *Recorder) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	close(r.stop)
+	r.jobMu.Lock()
+	close(r.jobs)
+	r.jobMu.Unlock()
 	r.stopped.Wait()
 	if r.fr != nil {
 		r.fr.Stop()
@@ -279,6 +287,55 @@ func (r *Recorder) snapshotFlags() (flags, config map[string]string) {
 func (r *Recorder) logf(format string, args ...any) {
 	if r.opts.ErrorLog != nil {
 		r.opts.ErrorLog(fmt.Errorf("capture: "+format, args...))
+	}
+}
+
+// async runs f on the worker; when the worker is behind (or the recorder
+// is shut down) the capsule is dropped and counted, never the request
+// delayed.
+func (r *Recorder) async(f func()) {
+	r.jobMu.RLock()
+	defer r.jobMu.RUnlock()
+	if r.closed.Load() {
+		r.dropped.Add(1)
+		return
+	}
+	select {
+	case r.jobs <- f:
+	default:
+		r.dropped.Add(1)
+		r.logf("capsule dropped: assembly queue full")
+	}
+}
+
+// Flush waits until every capsule kept so far has been handed to the
+// exporter (it does not flush the exporter itself).
+func (r *Recorder) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	r.jobMu.RLock()
+	if r.closed.Load() {
+		r.jobMu.RUnlock()
+		return nil
+	}
+	select {
+	case r.jobs <- func() { close(done) }:
+	case <-ctx.Done():
+		r.jobMu.RUnlock()
+		return ctx.Err()
+	}
+	r.jobMu.RUnlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Recorder) worker() {
+	defer r.stopped.Done()
+	for f := range r.jobs {
+		f()
 	}
 }
 

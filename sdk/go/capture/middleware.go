@@ -5,8 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -42,6 +42,11 @@ type state struct {
 	bodyOK bool // the body was read completely within MaxBody
 	span   trace.Span
 
+	// rw is the request's response writer and br the buffered body handed
+	// to the handler, in the same allocation.
+	rw recWriter
+	br bodyReader
+
 	mu       sync.Mutex
 	clock    []int64
 	seeds    []capsule.Seed
@@ -75,10 +80,16 @@ func (r *Recorder) Middleware(route string, h http.Handler) http.Handler {
 			st.deadline = dl
 		}
 		st.req = req.WithContext(ctx)
-		r.inflight.add(st)
-		rw := &recWriter{ResponseWriter: w, status: http.StatusOK}
+		watched := r.opts.Deadline > 0
+		if watched {
+			r.inflight.add(st)
+		}
+		rw := &st.rw
+		rw.ResponseWriter, rw.status, rw.max = w, http.StatusOK, r.opts.MaxBody
 		defer func() {
-			r.inflight.remove(st)
+			if watched {
+				r.inflight.remove(st)
+			}
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
@@ -103,12 +114,28 @@ func (st *state) readBody(req *http.Request, max int) {
 		st.bodyOK = true
 		return
 	}
-	buf, err := io.ReadAll(io.LimitReader(req.Body, int64(max)+1))
+	var buf []byte
+	var err error
+	if n := req.ContentLength; n >= 0 && n <= int64(max) {
+		// The usual case: the size is known, read it in one allocation.
+		buf = make([]byte, n)
+		_, err = io.ReadFull(req.Body, buf)
+		if err == nil {
+			var one [1]byte
+			if k, _ := req.Body.Read(one[:]); k > 0 {
+				err = errors.New("body longer than its Content-Length")
+				buf = append(buf, one[0])
+			}
+		}
+	} else {
+		buf, err = io.ReadAll(io.LimitReader(req.Body, int64(max)+1))
+	}
 	st.body = buf
 	if err == nil && len(buf) <= max {
 		st.bodyOK = true
 		req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(buf))
+		st.br.Reset(buf)
+		req.Body = &st.br
 		return
 	}
 	// Too large (or a read error): the handler gets what was read
@@ -121,6 +148,12 @@ func (st *state) readBody(req *http.Request, max int) {
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(buf), req.Body), req.Body}
 }
+
+// bodyReader is the buffered body handed back to the handler.
+type bodyReader struct{ bytes.Reader }
+
+// Close does nothing: the original body is closed already.
+func (bodyReader) Close() error { return nil }
 
 // finish decides whether a completed request is kept.
 func (r *Recorder) finish(st *state, rw *recWriter, debugHdr string) {
@@ -139,10 +172,17 @@ func (r *Recorder) finish(st *state, rw *recWriter, debugHdr string) {
 	if reason == "" || st.markKept() {
 		return
 	}
-	c := r.build(st, reason, d)
-	c.Response = rw.response()
+	// The request's path pays only for the decision, the capsule's ID and
+	// the span attributes; redaction and assembly run on the recorder's
+	// worker.
+	c := r.head(st, reason, d)
 	r.annotate(st.span, c)
-	r.emit(c)
+	hdr := st.req.Header.Clone()
+	r.async(func() {
+		r.fill(c, st, hdr)
+		c.Response = rw.response()
+		r.emit(c)
+	})
 }
 
 // crashed records a panic: an exception event with the full stack on the
@@ -159,12 +199,16 @@ func (r *Recorder) crashed(st *state, rw *recWriter, v any, stack []byte) {
 	if st.markKept() {
 		return
 	}
-	c := r.build(st, capsule.PromotedPanic, time.Since(st.start))
+	c := r.head(st, capsule.PromotedPanic, time.Since(st.start))
 	c.Response = capsule.Response{Status: http.StatusInternalServerError}
 	c.Panic = &capsule.Panic{Type: typ, Value: msg, Stack: r.eng.RedactText(string(stack))}
 	c.Attachments = r.snapshots(true, r.opts.HeapProfile)
 	r.annotate(st.span, c)
-	r.emit(c)
+	hdr := st.req.Header.Clone()
+	r.async(func() {
+		r.fill(c, st, hdr)
+		r.emit(c)
+	})
 }
 
 // fromPanic cuts a stack taken in a deferred recover down to what the
@@ -213,10 +257,15 @@ func (r *Recorder) annotate(span trace.Span, c *capsule.Capsule) {
 	}
 }
 
-// build assembles and redacts the capsule of a request.
+// build assembles and redacts the capsule of a request, synchronously.
 func (r *Recorder) build(st *state, reason string, d time.Duration) *capsule.Capsule {
-	e := r.edge()
-	req := st.req
+	c := r.head(st, reason, d)
+	r.fill(c, st, st.req.Header)
+	return c
+}
+
+// head is the cheap part of a capsule: identity, trace, route and timing.
+func (r *Recorder) head(st *state, reason string, d time.Duration) *capsule.Capsule {
 	c := &capsule.Capsule{Format: capsule.Version, ID: newID(), Service: r.opts.Service, Route: st.route, Factory: FactoryPackage(r.opts.Service),
 		Start: st.start.UnixNano(), Duration: int64(d), Promoted: reason, Env: r.env,
 		Redaction: capsule.Redaction{Policy: r.eng.Version(), KeyID: r.keyID}}
@@ -226,11 +275,20 @@ func (r *Recorder) build(st *state, reason string, d time.Duration) *capsule.Cap
 	if !st.deadline.IsZero() {
 		c.Deadline = int64(st.deadline.Sub(st.start))
 	}
+	return c
+}
+
+// fill redacts and adds the request and what the handler took through
+// the SDK. hdr is the request's header (a copy when run after the
+// request is over).
+func (r *Recorder) fill(c *capsule.Capsule, st *state, hdr http.Header) {
+	e := r.edge()
+	req := st.req
 	c.Request = capsule.Request{Method: req.Method, Path: req.URL.Path, Host: req.Host,
-		Query: e.query(req.URL.RawQuery), Header: e.headers("header.", req.Header),
+		Query: e.query(req.URL.RawQuery), Header: e.headers("header.", hdr),
 		BodySize: int64(len(st.body)), BodyDigest: digest(st.body)}
 	if st.bodyOK {
-		c.Request.Body, c.Request.BodyKept = e.body(st.route, req.Header.Get("Content-Type"), st.body, false)
+		c.Request.Body, c.Request.BodyKept = e.body(st.route, hdr.Get("Content-Type"), st.body, false)
 	}
 	st.mu.Lock()
 	c.Clock = append([]int64(nil), st.clock...)
@@ -239,7 +297,6 @@ func (r *Recorder) build(st *state, reason string, d time.Duration) *capsule.Cap
 	st.mu.Unlock()
 	c.Flags, c.Config = r.snapshotFlags()
 	c.Redaction.Fields = e.fields
-	return c
 }
 
 func digest(b []byte) string {
@@ -250,13 +307,17 @@ func digest(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// recWriter remembers the status and digests the body the handler wrote.
+// recWriter remembers the status and the first MaxBody bytes the handler
+// wrote; their digest is computed only for a kept capsule, so healthy
+// requests pay a copy, not a hash.
 type recWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
 	size   int64
-	h      hash.Hash
+	max    int
+	head   []byte
+	inline [512]byte
 }
 
 // WriteHeader records the status.
@@ -267,13 +328,15 @@ func (w *recWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// Write digests what it writes.
+// Write keeps the head of what it writes.
 func (w *recWriter) Write(b []byte) (int, error) {
 	w.wrote = true
-	if w.h == nil {
-		w.h = sha256.New()
+	if w.head == nil {
+		w.head = w.inline[:0]
 	}
-	w.h.Write(b)
+	if room := w.max - len(w.head); room > 0 {
+		w.head = append(w.head, b[:min(room, len(b))]...)
+	}
 	w.size += int64(len(b))
 	return w.ResponseWriter.Write(b)
 }
@@ -290,8 +353,8 @@ func (w *recWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *recWriter) response() capsule.Response {
 	r := capsule.Response{Status: w.status, BodySize: w.size}
-	if w.h != nil {
-		r.BodyDigest = hex.EncodeToString(w.h.Sum(nil))
+	if int64(len(w.head)) == w.size {
+		r.BodyDigest = digest(w.head)
 	}
 	return r
 }
