@@ -277,7 +277,7 @@ func Decode(data []byte) (*Capsule, error) {
 	dec.DisallowUnknownFields()
 	var c Capsule
 	if err := dec.Decode(&c); err != nil {
-		return nil, jsonError(err, dec.InputOffset())
+		return nil, jsonError(err, int64(len(data)))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &SyntaxError{Offset: dec.InputOffset(), Msg: "unexpected data after the capsule"}
@@ -288,7 +288,9 @@ func Decode(data []byte) (*Capsule, error) {
 	return &c, nil
 }
 
-func jsonError(err error, at int64) error {
+// jsonError positions a decoding error; end is where a truncated
+// document stopped.
+func jsonError(err error, end int64) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
@@ -297,9 +299,9 @@ func jsonError(err error, at int64) error {
 	case errors.As(err, &te):
 		return &SyntaxError{Offset: te.Offset, Msg: fmt.Sprintf("field %s: %s is not a %s", te.Field, te.Value, te.Type)}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &SyntaxError{Offset: at, Msg: "truncated capsule"}
+		return &SyntaxError{Offset: end, Msg: "truncated capsule"}
 	}
-	return &SyntaxError{Offset: at, Msg: err.Error()}
+	return &SyntaxError{Offset: end, Msg: err.Error()}
 }
 
 // Encode writes c as JSON.
