@@ -84,9 +84,11 @@ func (v *run) loadTypes(ctx context.Context, dir, pkg string) (*packages.Package
 	defer cancel()
 	cfg := &packages.Config{
 		Context: ctx,
-		Mode:    packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps,
+		Mode:    packages.NeedName | packages.NeedTypes,
 		Dir:     dir,
-		Env:     append(environ(), goEnv(false)...),
+		// Types come from export data; -trimpath shares it across trees.
+		BuildFlags: []string{"-trimpath"},
+		Env:        append(environ(), goEnv(false)...),
 	}
 	pkgs, err := packages.Load(cfg, pkg)
 	if err != nil {

@@ -79,7 +79,11 @@ func goEnv(race bool) []string {
 	return env
 }
 
-// goRun runs the go command in dir. Race-detector processes get no
+// goRun runs the go command in dir. Callers pass -trimpath: without it
+// every package's cache key holds its directory, so each throwaway tree
+// would recompile all of the module it uses; with it the before and after
+// trees share what did not change. (A test that finds files through
+// runtime.Caller's paths sees module-relative paths.) Race-detector processes get no
 // address-space limit (their shadow memory is terabytes of reservation).
 func (v *run) goRun(ctx context.Context, dir string, race bool, args ...string) (Outcome, error) {
 	c := Cmd{Dir: dir, Args: append([]string{"go"}, args...), Env: goEnv(race), Timeout: v.lim.Step, Memory: v.lim.Memory}

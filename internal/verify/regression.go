@@ -37,7 +37,7 @@ func (v *run) regression(ctx context.Context) (string, string) {
 
 func (v *run) goRegression(ctx context.Context, mods []goModule, name string) (string, string) {
 	race := ConcurrencyKinds[v.kind]
-	args := []string{"test", "-count=1", "-json", "-run", testPattern(name)}
+	args := []string{"test", "-trimpath", "-count=1", "-json", "-run", testPattern(name)}
 	if race {
 		args = append(args, "-race")
 	}

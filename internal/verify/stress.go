@@ -33,7 +33,7 @@ func (v *run) raceStress(ctx context.Context) (string, string) {
 	for _, m := range mods {
 		for i, pkg := range m.pkgs {
 			bin := filepath.Join(dir, fmt.Sprintf("%d.test", binaries))
-			o, err := v.goRun(ctx, m.root, true, "test", "-c", "-race", "-o", bin, pkg)
+			o, err := v.goRun(ctx, m.root, true, "test", "-trimpath", "-c", "-race", "-o", bin, pkg)
 			if st, d := outcomeStatus("go test -c -race "+pkg, o, err); st != StatusPass {
 				return st, d
 			}

@@ -39,7 +39,7 @@ func (v *run) suite(ctx context.Context) (string, string) {
 }
 
 func (v *run) goSuite(ctx context.Context, m goModule) (string, string) {
-	args := append([]string{"test", "-count=1", "-json"}, v.in.TestFlags...)
+	args := append([]string{"test", "-trimpath", "-count=1", "-json"}, v.in.TestFlags...)
 	if len(v.in.ExpectFlip) > 0 {
 		args = append(args, "-skip", testPattern(v.in.ExpectFlip...))
 	}
@@ -82,7 +82,7 @@ func (v *run) preexisting(ctx context.Context, m goModule, failed []string) []st
 	if v.ensureBefore() != nil {
 		return nil
 	}
-	args := append([]string{"test", "-count=1", "-json", "-run", testPattern(failed...)}, v.in.TestFlags...)
+	args := append([]string{"test", "-trimpath", "-count=1", "-json", "-run", testPattern(failed...)}, v.in.TestFlags...)
 	o, err := v.goRun(ctx, v.inTree(v.before, m.root), false, append(args, m.pkgs...)...)
 	if err != nil {
 		return nil
@@ -100,7 +100,7 @@ func (v *run) preexisting(ctx context.Context, m goModule, failed []string) []st
 // flips runs the bug-proving tests on the patched tree and says which
 // flipped: they passed while the bug was there and should fail now.
 func (v *run) flips(ctx context.Context, m goModule) string {
-	args := append([]string{"test", "-count=1", "-json", "-run", testPattern(v.in.ExpectFlip...)}, v.in.TestFlags...)
+	args := append([]string{"test", "-trimpath", "-count=1", "-json", "-run", testPattern(v.in.ExpectFlip...)}, v.in.TestFlags...)
 	o, err := v.goRun(ctx, m.root, false, append(args, m.pkgs...)...)
 	if err != nil {
 		return "expected flips not run: " + err.Error()

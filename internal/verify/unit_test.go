@@ -1,0 +1,142 @@
+package verify
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSameFunction(t *testing.T) {
+	for _, c := range []struct {
+		slice, decl string
+		want        bool
+	}{
+		{"github.com/x/shop.Price", "Price", true},
+		{"shop.(*Bank).Transfer", "Bank.Transfer", true},
+		{"shop.(*Bank).Transfer.func2", "Bank.Transfer", true},
+		{"shop.Transfer", "Bank.Transfer", false},
+		{"shop.Map[...].Get", "Map.Get", true},
+		{"charge", "Worker.charge", true},
+		{"com.acme.Cart.total", "Cart.total", true},
+		{"com.acme.Cart.total", "Order.total", false},
+		{"shop.Price", "Priced", false},
+	} {
+		if got := sameFunction(c.slice, c.decl); got != c.want {
+			t.Errorf("sameFunction(%q, %q) = %v", c.slice, c.decl, got)
+		}
+	}
+}
+
+func TestPythonDecls(t *testing.T) {
+	src := `import os
+from x import y
+
+
+class Worker:
+    limit = 3
+
+    @retry
+    def charge(self, order):
+        def inner():
+            return 1
+        return order.amount * inner()
+
+    def refund(self):
+        pass
+
+
+def main():
+    Worker().charge(None)
+`
+	got := declString(pyDecls([]byte(src)))
+	want := "import:1-1 import:2-2 Worker.charge:8-12 Worker.refund:14-15 main:18-19"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestJavaDecls(t *testing.T) {
+	src := `package com.acme;
+
+import java.util.List;
+
+public class Cart {
+    private int n;
+
+    public Cart(int n) {
+        this.n = n;
+    }
+
+    public double total(List<Item> items) {
+        if (items == null) {
+            return 0;
+        }
+        return items.size() * n;
+    }
+
+    static class Item {
+        int price() { return 1; }
+    }
+}
+`
+	got := declString(javaDecls([]byte(src)))
+	want := "import:1-1 import:3-3 Cart.Cart:8-10 Cart.total:12-17 Item.price:20-20"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func declString(ds []decl) string {
+	var parts []string
+	for _, d := range ds {
+		parts = append(parts, d.name+":"+strconv.Itoa(d.start)+"-"+strconv.Itoa(d.end))
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestRank(t *testing.T) {
+	a := &Result{Verdict: Rejected, LinesChanged: 1}
+	b := &Result{Verdict: Verified, LinesChanged: 9, Locality: 1}
+	c := &Result{Verdict: Verified, LinesChanged: 3, Locality: 0.5}
+	d := &Result{Verdict: Verified, LinesChanged: 3, Locality: 1}
+	got := Rank([]*Result{a, b, c, d})
+	if got[0] != d || got[1] != c || got[2] != b || got[3] != a {
+		t.Fatalf("rank order wrong: %+v", got)
+	}
+}
+
+func TestLocalRunnerLimits(t *testing.T) {
+	ctx := context.Background()
+	start := time.Now()
+	// The child's grandchild must die with it: the whole group is killed.
+	o, err := LocalRunner{}.Run(ctx, Cmd{Dir: t.TempDir(), Args: []string{"sh", "-c", "sleep 30 & sleep 30"}, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.TimedOut || time.Since(start) > 10*time.Second {
+		t.Fatalf("not killed at the limit: %+v after %v", o, time.Since(start))
+	}
+	if iso := probeIsolation(); iso.prlimit != "" {
+		o, err := LocalRunner{}.Run(ctx, Cmd{Dir: t.TempDir(), Args: []string{"python3", "-c", "b = bytearray(512 << 20)"}, Memory: 128 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.ExitCode == 0 {
+			t.Fatal("a 512 MiB allocation succeeded under a 128 MiB limit")
+		}
+	}
+	if iso := probeIsolation(); len(iso.unshare) > 0 {
+		o, err := LocalRunner{}.Run(ctx, Cmd{Dir: t.TempDir(), Args: []string{"cat", "/proc/net/dev"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(o.Output, "\n")[2:] {
+			if name, _, ok := strings.Cut(strings.TrimSpace(l), ":"); ok && name != "lo" {
+				t.Fatalf("interface %s visible in the sandbox:\n%s", name, o.Output)
+			}
+		}
+	}
+	t.Log(Isolation())
+}
