@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"strings"
 
@@ -88,7 +89,7 @@ func (v *run) loadTypes(ctx context.Context, dir, pkg string) (*packages.Package
 		Dir:     dir,
 		// Types come from export data; -trimpath shares it across trees.
 		BuildFlags: []string{"-trimpath"},
-		Env:        append(environ(), goEnv(false)...),
+		Env:        append(os.Environ(), goEnv(false)...),
 	}
 	pkgs, err := packages.Load(cfg, pkg)
 	if err != nil {

@@ -22,8 +22,8 @@ func (v *run) apply(ctx context.Context) (string, string) {
 		return StatusFail, "test: " + err.Error()
 	}
 	v.res.LinesChanged = changedLines(v.patch)
-	if err := copyTree(v.in.Repo, v.after); err != nil {
-		return StatusError, "copy the repository: " + err.Error()
+	if v.after, err = v.copyRepo(); err != nil {
+		return StatusError, err.Error()
 	}
 	if err := applyDiff(v.after, v.patch); err != nil {
 		return StatusFail, "patch: " + err.Error()

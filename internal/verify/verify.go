@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
 	"github.com/tagdebug/tag/internal/rca"
 	"github.com/tagdebug/tag/internal/repair"
+	"github.com/tagdebug/tag/internal/repro"
 )
 
 // Check names, in the order Verify runs them.
@@ -80,7 +80,8 @@ type Input struct {
 	TestFlags []string
 	// Limits bound each step; zero fields take DefaultLimits.
 	Limits Limits
-	// Runner runs every command; nil means LocalRunner.
+	// Runner runs every command; nil means a SandboxRunner over a
+	// scratch repro.Sandbox.
 	Runner Runner
 	// WorkDir is where throwaway trees are made; empty means os.TempDir.
 	WorkDir string
@@ -194,6 +195,15 @@ func Verify(ctx context.Context, in *Input) (*Result, error) {
 	}
 	defer os.RemoveAll(work)
 	v := newRun(in, work)
+	defer v.close()
+	if v.runner == nil {
+		sb, err := repro.NewScratchSandbox()
+		if err != nil {
+			return nil, fmt.Errorf("verify: %w", err)
+		}
+		v.boxes = append(v.boxes, sb)
+		v.runner = SandboxRunner{Sandbox: sb}
+	}
 	start := time.Now()
 	v.runSteps(ctx)
 	if err := ctx.Err(); err != nil {
@@ -213,6 +223,7 @@ type run struct {
 	work   string
 	before string // pristine copy; the regression test is added to it late
 	after  string // patch and test applied
+	boxes  []*repro.Sandbox
 	patch  []*gitdiff.File
 	test   []*gitdiff.File
 	res    *Result
@@ -221,11 +232,7 @@ type run struct {
 }
 
 func newRun(in *Input, work string) *run {
-	v := &run{in: in, lim: in.Limits.withDefaults(), runner: in.Runner, work: work,
-		before: filepath.Join(work, "before"), after: filepath.Join(work, "after")}
-	if v.runner == nil {
-		v.runner = LocalRunner{}
-	}
+	v := &run{in: in, lim: in.Limits.withDefaults(), runner: in.Runner, work: work}
 	if in.Report != nil {
 		v.kind = in.Report.Kind
 	}
@@ -375,11 +382,28 @@ func callbackStatus(ok bool, detail string, err error, okText string) (string, s
 
 // ensureBefore makes the pristine copy once.
 func (v *run) ensureBefore() error {
-	if _, err := os.Stat(v.before); err == nil {
+	if v.before != "" {
 		return nil
 	}
-	if err := copyTree(v.in.Repo, v.before); err != nil {
-		return fmt.Errorf("copy the repository: %w", err)
+	dir, err := v.copyRepo()
+	v.before = dir
+	return err
+}
+
+// copyRepo makes a throwaway copy of the repository (repro.Sandbox: the
+// user's tree is only read).
+func (v *run) copyRepo() (string, error) {
+	sb, err := repro.NewSandbox(v.in.Repo)
+	if err != nil {
+		return "", fmt.Errorf("copy the repository: %w", err)
 	}
-	return nil
+	v.boxes = append(v.boxes, sb)
+	return sb.Dir, nil
+}
+
+// close removes the throwaway trees.
+func (v *run) close() {
+	for _, sb := range v.boxes {
+		sb.Close()
+	}
 }

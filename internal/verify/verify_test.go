@@ -11,6 +11,7 @@ import (
 
 	"github.com/tagdebug/tag/internal/rca"
 	"github.com/tagdebug/tag/internal/repair"
+	"github.com/tagdebug/tag/internal/repro"
 )
 
 // bugmod is the fixture repository: never modified by any test.
@@ -64,7 +65,7 @@ func gitDiff(t *testing.T, rel, old, new string) string {
 }
 
 // goTestRepro is a Reproduce that runs go test -run name in pkg of a tree
-// through the LocalRunner and looks for signature in the output; a
+// in a sandbox and looks for signature in the output; a
 // setup file, when given, is written into the tree first.
 func goTestRepro(pkg, name, signature string, race bool, setup map[string]string) func(context.Context, string) (bool, string, error) {
 	return func(ctx context.Context, dir string) (bool, string, error) {
@@ -78,7 +79,12 @@ func goTestRepro(pkg, name, signature string, race bool, setup map[string]string
 		if race {
 			args = append(args, "-race")
 		}
-		o, err := LocalRunner{}.Run(ctx, Cmd{Dir: dir, Args: append(args, pkg), Env: goEnv(race), Timeout: 2 * time.Minute})
+		sb, err := repro.NewScratchSandbox()
+		if err != nil {
+			return false, "", err
+		}
+		defer sb.Close()
+		o, err := SandboxRunner{Sandbox: sb}.Run(ctx, Cmd{Dir: dir, Args: append(args, pkg), Env: goEnv(race), Timeout: 2 * time.Minute})
 		if err != nil {
 			return false, "", err
 		}
