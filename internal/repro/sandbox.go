@@ -32,10 +32,13 @@ type Sandbox struct {
 	specSeq int
 }
 
-// Defaults for commands run in a sandbox.
+// Defaults for commands run in a sandbox. The memory limit is on address
+// space (RLIMIT_AS), which counts reservations: a JVM reserves its heap,
+// class space, code cache and glibc malloc arenas up front and fails to
+// start, or to compile, under about 6 GiB; hence 8 GiB.
 const (
 	DefaultTimeout     = 2 * time.Minute
-	DefaultMemoryBytes = 4 << 30
+	DefaultMemoryBytes = 8 << 30
 	maxCopiedFile      = 64 << 20
 )
 
