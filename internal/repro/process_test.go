@@ -178,8 +178,8 @@ if "ada" in body:
 func TestGuessSignature(t *testing.T) {
 	for out, want := range map[string]string{
 		`{"exception.stacktrace": "Traceback\nTypeError: 'NoneType'"}`: "TypeError",
-		"Found one Java-level deadlock:\n=====":                         "Found one Java-level deadlock",
-		"panic: runtime error: index out of range [3] with length 2":    `panic: runtime error: index out of range`,
+		"Found one Java-level deadlock:\n=====":                        "Found one Java-level deadlock",
+		"panic: runtime error: index out of range [3] with length 2":   `panic: runtime error: index out of range`,
 		"all good": "",
 	} {
 		if got := GuessSignature(out); got != want {
