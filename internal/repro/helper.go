@@ -16,6 +16,9 @@ import (
 // The helper runs from init, before main, and never returns.
 const helperEnv = "TAG_REPRO_HELPER"
 
+// helperArg0 is the helper's argv[0], as ps shows it.
+const helperArg0 = "tag-repro-helper"
+
 // helperSpec is what the parent asks the helper to do inside the
 // namespace: bring loopback up, serve recorded responses, then run Argv
 // under RLIMIT_AS with exactly Env.
@@ -157,7 +160,7 @@ func helperCommand(specPath string, spec helperSpec) (*exec.Cmd, error) {
 		return nil, err
 	}
 	cmd := exec.Command(self)
-	cmd.Args = []string{"tag-repro-helper"}
+	cmd.Args = []string{helperArg0}
 	cmd.Env = append(append([]string{}, spec.Env...), helperEnv+"="+specPath)
 	return cmd, nil
 }

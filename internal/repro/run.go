@@ -219,6 +219,9 @@ func (s *Sandbox) wait(ctx context.Context, cmd *exec.Cmd, c Cmd, timeout time.D
 	res.StdoutSHA256, res.StderrSHA256 = stdout.digest(), stderr.digest()
 	res.Truncated = stdout.truncated() || stderr.truncated()
 	fillExit(res, cmd)
+	if msg, ok := helperFailure(cmd, res); ok {
+		return fmt.Errorf("sandbox: start %s: %s", c.Args[0], msg)
+	}
 	res.MemoryExceeded = mem > 0 && !res.TimedOut && looksOutOfMemory(res)
 	if ctx.Err() != nil && !res.TimedOut {
 		return ctx.Err()
@@ -254,6 +257,16 @@ func fillExit(res *RunResult, cmd *exec.Cmd) {
 		return
 	}
 	res.ExitCode = cmd.ProcessState.ExitCode()
+}
+
+// helperFailure recognises the helper's own failure to start the
+// command (not found, bad directory, limit refused).
+func helperFailure(cmd *exec.Cmd, res *RunResult) (string, bool) {
+	const prefix = "tag repro helper: "
+	if len(cmd.Args) == 0 || cmd.Args[0] != helperArg0 || res.ExitCode != 127 || !strings.HasPrefix(res.Stderr, prefix) {
+		return "", false
+	}
+	return strings.TrimSpace(strings.TrimPrefix(res.Stderr, prefix)), true
 }
 
 // oomMarkers are what runtimes print when an allocation fails.
