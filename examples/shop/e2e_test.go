@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -276,6 +277,25 @@ func TestShopIncidentsInTag(t *testing.T) {
 			t.Errorf("the /pay panic's top candidate is %+v, want shop.Price", r.Candidates)
 		}
 	}
+	// Each failure reproduces from its capsules, and the fixed code does
+	// not.
+	root, _ := filepath.Abs("../..")
+	for _, k := range []string{"pay", "checkout", "transfer"} {
+		if ids[k] == "" {
+			continue
+		}
+		r, code := reproJSON(t, bin, store, ids[k], root)
+		t.Logf("repro %s: driver %v, %v of %v runs, signature %v", k, r["driver"], r["failures"], r["runs"], r["signature"])
+		if code != 0 || r["reproduced"] != true || r["driver"] != "capsule" {
+			t.Errorf("repro %s: exit %d, %v", k, code, r)
+		}
+	}
+	if id := ids["pay"]; id != "" {
+		r, code := reproJSON(t, bin, store, id, fixedCopy(t, root))
+		if code != 1 || r["reproduced"] != false {
+			t.Errorf("repro on the fixed code: exit %d, %v", code, r)
+		}
+	}
 	if id := ids["transfer"]; id != "" {
 		v := show(id)
 		if !strings.Contains(v, "tag watchdog") && !strings.Contains(v, "watchdog") {
@@ -285,4 +305,52 @@ func TestShopIncidentsInTag(t *testing.T) {
 			t.Errorf("the deadlock incident does not name Transfer")
 		}
 	}
+}
+
+// reproJSON runs `tag repro` and returns its result and exit code.
+func reproJSON(t *testing.T, bin, store, id, repo string) (map[string]any, int) {
+	t.Helper()
+	cmd := exec.Command(bin, "--store", store, "repro", id, "--repo", repo, "--json")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("tag repro %s: exit %d, %v\n%s\n%s", id, code, err, out, stderr.String())
+	}
+	return r, code
+}
+
+// fixedCopy lays out the packages the shop's replay needs, with Price
+// fixed, as a repository that no longer has the bug.
+func fixedCopy(t *testing.T, root string) string {
+	t.Helper()
+	dst := t.TempDir()
+	for _, p := range []string{"go.mod", "go.sum", "epg", "internal/redact", "sdk", "examples/shop"} {
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("cp", "-r", filepath.Join(root, p), filepath.Join(dst, filepath.Dir(p))+"/").CombinedOutput(); err != nil {
+			t.Fatalf("cp %s: %v %s", p, err, out)
+		}
+	}
+	pay := filepath.Join(dst, "examples/shop/pay.go")
+	src, err := os.ReadFile(pay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := strings.Replace(string(src), "\treturn o.Amount * (1 - d.Percent/100)", "\tif d == nil {\n\t\treturn o.Amount\n\t}\n\treturn o.Amount * (1 - d.Percent/100)", 1)
+	if fixed == string(src) {
+		t.Fatal("Price not found to fix")
+	}
+	if err := os.WriteFile(pay, []byte(fixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }

@@ -70,48 +70,23 @@ func (Decoder) Decode(ctx context.Context, in *evidence.Input) (*epg.Fragment, e
 
 func fragment(ctx context.Context, in *evidence.Input, c *sdkcapsule.Capsule) (*epg.Fragment, error) {
 	f := &epg.Fragment{Source: in.Name, Format: Format}
-	ref := epg.TraceRef{TraceID: c.TraceID, SpanID: c.SpanID}
-	// The capsule as replay needs it: everything but the attachments,
-	// which become graph nodes of their own.
-	bare := *c
-	bare.Attachments = nil
-	js, err := json.Marshal(&bare)
+	id, err := inputNode(f, c, "")
 	if err != nil {
 		return nil, err
 	}
-	id := InputNodeID(c.ID)
-	var attrs epg.Attrs
-	attrs = append(attrs,
-		epg.Attr{Key: AttrID, Value: epg.String(c.ID)},
-		epg.Attr{Key: AttrPromoted, Value: epg.String(c.Promoted)},
-		epg.Attr{Key: epg.AttrHTTPRoute, Value: epg.String(c.Route)},
-		epg.Attr{Key: "http.request.method", Value: epg.String(c.Request.Method)},
-		epg.Attr{Key: "url.path", Value: epg.String(c.Request.Path)},
-		epg.Attr{Key: epg.AttrHTTPStatus, Value: epg.Int(int64(c.Response.Status))},
-		epg.Attr{Key: AttrOutbound, Value: epg.Int(int64(len(c.Outbound)))},
-		epg.Attr{Key: AttrGo, Value: epg.String(c.Env.GoVersion)},
-		epg.Attr{Key: AttrJSON, Value: epg.String(string(js))},
-	)
-	if c.Factory != "" {
-		attrs = append(attrs, epg.Attr{Key: AttrFactory, Value: epg.String(c.Factory)})
+	for _, p := range c.Peers {
+		if p == nil || p.ID == "" {
+			continue
+		}
+		pid, err := inputNode(f, p, c.Service)
+		if err != nil {
+			return nil, err
+		}
+		f.Edges = append(f.Edges, epg.Edge{From: id, To: pid, Kind: epg.EdgeFollowsFrom,
+			Attrs: epg.Attrs{{Key: "capsule.relation", Value: epg.String("peer")}}})
 	}
-	if c.Env.BuildSHA != "" {
-		attrs = append(attrs, epg.Attr{Key: AttrBuildSHA, Value: epg.String(c.Env.BuildSHA)})
-	}
-	if c.Request.BodyDigest != "" {
-		attrs = append(attrs, epg.Attr{Key: "http.request.body.sha256", Value: epg.String(c.Request.BodyDigest)})
-	}
-	for _, k := range sdkcapsule.SortedKeys(c.Flags) {
-		attrs = append(attrs, epg.Attr{Key: "feature_flag." + k, Value: epg.String(c.Flags[k])})
-	}
-	attrs = epg.SortAttrs(attrs)
-	f.Nodes = append(f.Nodes, epg.Node{ID: id, Kind: epg.KindInput, Name: c.Route, Attrs: attrs,
-		Start: c.Start, End: c.Start + c.Duration, Trace: ref, Service: c.Service})
+	ref := epg.TraceRef{TraceID: c.TraceID, SpanID: c.SpanID}
 	traced := c.TraceID != "" && c.SpanID != ""
-	if traced {
-		f.Edges = append(f.Edges, epg.Edge{From: epg.SpanNodeID(c.TraceID, c.SpanID), To: id, Kind: epg.EdgeIO,
-			Attrs: epg.Attrs{{Key: "request.sha256", Value: epg.String(c.Request.BodyDigest)}}})
-	}
 	if c.Promoted == sdkcapsule.PromotedHang {
 		hid := id + "/hang"
 		f.Nodes = append(f.Nodes, epg.Node{ID: hid, Kind: epg.KindEvent, Name: "hang",
@@ -134,6 +109,59 @@ func fragment(ctx context.Context, in *evidence.Input, c *sdkcapsule.Capsule) (*
 		}
 	}
 	return f, nil
+}
+
+// inputNode adds the input node of one capsule (or peer) and, when it
+// is traced, the io edge from its span; it returns the node's ID.
+func inputNode(f *epg.Fragment, c *sdkcapsule.Capsule, service string) (string, error) {
+	// The capsule as replay needs it: everything but the attachments,
+	// which become graph nodes of their own, and the peers, which get
+	// nodes of their own.
+	bare := *c
+	bare.Attachments, bare.Peers = nil, nil
+	if bare.Service == "" {
+		bare.Service = service
+	}
+	js, err := json.Marshal(&bare)
+	if err != nil {
+		return "", err
+	}
+	id := InputNodeID(c.ID)
+	ref := epg.TraceRef{TraceID: c.TraceID, SpanID: c.SpanID}
+	var attrs epg.Attrs
+	attrs = append(attrs,
+		epg.Attr{Key: AttrID, Value: epg.String(c.ID)},
+		epg.Attr{Key: AttrPromoted, Value: epg.String(c.Promoted)},
+		epg.Attr{Key: epg.AttrHTTPRoute, Value: epg.String(c.Route)},
+		epg.Attr{Key: "http.request.method", Value: epg.String(c.Request.Method)},
+		epg.Attr{Key: "url.path", Value: epg.String(c.Request.Path)},
+		epg.Attr{Key: epg.AttrHTTPStatus, Value: epg.Int(int64(c.Response.Status))},
+		epg.Attr{Key: AttrOutbound, Value: epg.Int(int64(len(c.Outbound)))},
+		epg.Attr{Key: AttrJSON, Value: epg.String(string(js))},
+	)
+	if c.Env.GoVersion != "" {
+		attrs = append(attrs, epg.Attr{Key: AttrGo, Value: epg.String(c.Env.GoVersion)})
+	}
+	if c.Factory != "" {
+		attrs = append(attrs, epg.Attr{Key: AttrFactory, Value: epg.String(c.Factory)})
+	}
+	if c.Env.BuildSHA != "" {
+		attrs = append(attrs, epg.Attr{Key: AttrBuildSHA, Value: epg.String(c.Env.BuildSHA)})
+	}
+	if c.Request.BodyDigest != "" {
+		attrs = append(attrs, epg.Attr{Key: "http.request.body.sha256", Value: epg.String(c.Request.BodyDigest)})
+	}
+	for _, k := range sdkcapsule.SortedKeys(c.Flags) {
+		attrs = append(attrs, epg.Attr{Key: "feature_flag." + k, Value: epg.String(c.Flags[k])})
+	}
+	attrs = epg.SortAttrs(attrs)
+	f.Nodes = append(f.Nodes, epg.Node{ID: id, Kind: epg.KindInput, Name: c.Route, Attrs: attrs,
+		Start: c.Start, End: c.Start + c.Duration, Trace: ref, Service: bare.Service})
+	if c.TraceID != "" && c.SpanID != "" {
+		f.Edges = append(f.Edges, epg.Edge{From: epg.SpanNodeID(c.TraceID, c.SpanID), To: id, Kind: epg.EdgeIO,
+			Attrs: epg.Attrs{{Key: "request.sha256", Value: epg.String(c.Request.BodyDigest)}}})
+	}
+	return id, nil
 }
 
 // attachmentDecoders are the decoders an attachment may need.

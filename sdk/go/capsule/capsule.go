@@ -106,6 +106,10 @@ type Capsule struct {
 	Seeds []Seed `json:"seeds,omitempty"`
 	// Panic is the handler's panic, when it panicked.
 	Panic *Panic `json:"panic,omitempty"`
+	// Peers are other requests in flight at the same moment that the
+	// failure needs to come back — for a hang, the other stuck requests
+	// (an AB-BA deadlock takes two). Replay serves them together.
+	Peers []*Capsule `json:"peers,omitempty"`
 	// Attachments are runtime snapshots taken for this request.
 	Attachments []Attachment `json:"attachments,omitempty"`
 	// Redaction says what the edge applied.

@@ -51,18 +51,25 @@ func (r *Recorder) lookForHangs(now time.Time) {
 	header := fmt.Sprintf("%s%d requests running past the %v deadline: %s", capsule.WatchdogHeader,
 		len(stuck), r.opts.Deadline, strings.Join(slices.Compact(routes), ", "))
 	snaps := r.snapshotsWith(header, true, false)
-	for i, st := range stuck {
-		c := r.build(st, capsule.PromotedHang, now.Sub(st.start))
-		c.Response = capsule.Response{Status: http.StatusGatewayTimeout}
-		if i == 0 {
-			// One dump shows every stuck goroutine; the other capsules
-			// name it through the trace and the time.
-			c.Attachments = snaps
-		}
+	// One capsule per look: the oldest stuck request, the others as its
+	// peers (replay needs them together), and the dump that shows them
+	// all.
+	slices.SortFunc(stuck, func(a, b *state) int { return a.start.Compare(b.start) })
+	first := stuck[0]
+	c := r.build(first, capsule.PromotedHang, now.Sub(first.start))
+	c.Response = capsule.Response{Status: http.StatusGatewayTimeout}
+	c.Attachments = snaps
+	for _, st := range stuck[1:] {
+		p := r.build(st, capsule.PromotedHang, now.Sub(st.start))
+		p.Response = capsule.Response{Status: http.StatusGatewayTimeout}
+		p.Env = capsule.Env{}
+		c.Peers = append(c.Peers, p)
+	}
+	for _, st := range stuck {
 		if st.span.IsRecording() {
 			st.span.AddEvent("tag.hang")
 		}
 		r.annotate(st.span, c)
-		r.emit(c)
 	}
+	r.emit(c)
 }
