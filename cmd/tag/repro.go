@@ -115,6 +115,13 @@ func (a *app) reproduce(ctx context.Context, id, repo string, files []string, ru
 	default:
 		return nil, fmt.Errorf("incident %s has no replayable evidence: record the service with TAG's capture SDK (Go) or `tag record` (any process), and pass process capsules with --capsule", v.Incident.ID)
 	}
+	// rr would give a recording to step through; say plainly when it
+	// cannot, and that the replay above stands in for it.
+	if rr := repro.DetectRR(ctx); !rr.Available {
+		res.Notes = append(res.Notes, "rr: cannot record here ("+rr.Reason+"); used the "+res.Driver+" driver instead")
+	} else {
+		res.Notes = append(res.Notes, "rr "+rr.Version+" can record here: `rr record` the reproduction to step through it")
+	}
 	return res, nil
 }
 
