@@ -142,22 +142,36 @@ func addSpanEvent(f *epg.Fragment, ev ptrace.SpanEvent, spanNode string, idx int
 // exceptionRecord pulls OpenTelemetry's exception.* semantic conventions
 // out of an attribute map; the remaining attributes ride along.
 func exceptionRecord(m pcommon.Map) exception.Record {
-	var r exception.Record
+	kvs := make([]kv, 0, m.Len())
 	m.Range(func(k string, v pcommon.Value) bool {
-		switch k {
-		case "exception.type":
-			r.Type = v.AsString()
-		case "exception.message":
-			r.Message, _ = evidence.ClipString(v.AsString())
-		case "exception.stacktrace":
-			r.Stacktrace, _ = evidence.ClipString(v.AsString())
-		case "exception.escaped":
-			r.Escaped = v.Bool()
-		default:
-			r.Attrs = appendAttr(r.Attrs, k, v)
+		a := kv{key: k, str: v.AsString(), isStr: v.Type() == pcommon.ValueTypeStr}
+		if !a.isStr {
+			a.val = value(v, 0)
 		}
+		kvs = append(kvs, a)
 		return true
 	})
+	return exceptionRecordOf(kvs)
+}
+
+// exceptionRecordOf is exceptionRecord over decoded attributes, in their
+// order; kv.str holds each value as pdata's AsString renders it.
+func exceptionRecordOf(kvs []kv) exception.Record {
+	var r exception.Record
+	for _, a := range kvs {
+		switch a.key {
+		case "exception.type":
+			r.Type = a.str
+		case "exception.message":
+			r.Message, _ = evidence.ClipString(a.str)
+		case "exception.stacktrace":
+			r.Stacktrace, _ = evidence.ClipString(a.str)
+		case "exception.escaped":
+			r.Escaped = a.val.BoolVal()
+		default:
+			r.Attrs = appendKV(r.Attrs, a)
+		}
+	}
 	r.Attrs = epg.SortAttrs(r.Attrs)
 	return r
 }

@@ -113,6 +113,10 @@ func DecodeProto(in *evidence.Input, sig Signal) (*epg.Fragment, Rejected, error
 	switch sig {
 	case SignalTraces:
 		// TracesData and ExportTraceServiceRequest share one wire format.
+		if f, rej, ok := tracesFromWire(in.Data, in.Name); ok {
+			f.Format = "otlp-proto"
+			return f, rej, nil
+		}
 		td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(in.Data)
 		if err != nil {
 			return nil, Rejected{}, protoError(in, SignalTraces, err)
