@@ -64,7 +64,7 @@ func failureSection(req *repair.Request) section {
 		}
 		if ev := failingEvent(g); ev != nil {
 			add("error", inspect.Summary(ev))
-			if s.items != nil && ev.Trace.TraceID != "" && !strings.Contains(strings.Join(s.items, "\n"), ev.Trace.TraceID) {
+			if sp := failingSpan(g); sp == nil || sp.Trace.TraceID == "" {
 				add("trace id", ev.Trace.TraceID)
 			}
 		}

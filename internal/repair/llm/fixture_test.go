@@ -67,7 +67,7 @@ func newFixture(t *testing.T) *fixture {
 	write(t, f.repo, "cart/cart.go", src)
 	f.derefLine = lineOf(t, src, "total += c[s].Price")
 
-	g, traceID := cartGraph(f.derefLine)
+	g := cartGraph(f.derefLine)
 	f.req = &repair.Request{
 		Repo:  f.repo,
 		Graph: g,
@@ -86,7 +86,6 @@ func newFixture(t *testing.T) *fixture {
 		},
 		Inputs: map[string]string{"request.body": `{"skus":["A1","ZZ-missing"],"auth":"` + plants[2].Phrase + `"}`},
 	}
-	_ = traceID
 	return f
 }
 
@@ -114,7 +113,7 @@ func plantable(t *testing.T, e *redact.Engine, n int) []redacttest.Plant {
 
 // cartGraph is the incident's EPG: the checkout span that failed, the
 // panic it emitted and the stack.
-func cartGraph(line int) (*epg.Graph, string) {
+func cartGraph(line int) *epg.Graph {
 	const trace = "4bf92f3577b34da6a3ce929d0e0e4736"
 	b := epg.NewBuilder()
 	span := epg.SpanNodeID(trace, "00f067aa0ba902b7")
@@ -148,7 +147,7 @@ func cartGraph(line int) (*epg.Graph, string) {
 		}
 	}
 	b.AddEdge(epg.Edge{From: span, To: "frame:1", Kind: epg.EdgeCall})
-	return b.Build(), trace
+	return b.Build()
 }
 
 func write(t *testing.T, root, rel, content string) {

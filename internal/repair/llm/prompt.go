@@ -55,7 +55,8 @@ func rejection(reason string) string {
 	return "TAG rejected that answer: " + reason + "\nSend a corrected fix and regression test (propose_patch, or two ```diff blocks)."
 }
 
-// feedbackPatch renders verifier feedback for the Why of a candidate.
+// feedbackSummary names the verifier checks a candidate answers, for
+// its Why.
 func feedbackSummary(fb []repair.Feedback) string {
 	if len(fb) == 0 {
 		return ""
