@@ -79,6 +79,11 @@ func (b *anthropicBackend) messages(msgs []message) []anthropic.MessageParam {
 				}
 				blocks = append(blocks, anthropic.NewToolUseBlock(c.ID, input, c.Name))
 			}
+			if len(blocks) == 0 {
+				// The API refuses an empty turn; an empty reply still
+				// happened and the rejection that follows refers to it.
+				blocks = append(blocks, anthropic.NewTextBlock("(empty reply)"))
+			}
 			out = append(out, anthropic.NewAssistantMessage(blocks...))
 			continue
 		}
