@@ -26,7 +26,7 @@ import (
 const childEnv = "TAG_TEMPLATE_CHILD"
 
 func TestMain(m *testing.M) {
-	if mode := os.Getenv(childEnv); mode != "" {
+	if mode := os.Getenv(childEnv); mode != "" && mode != "transfer" {
 		runChild(mode)
 		os.Exit(0)
 	}
@@ -38,17 +38,6 @@ func runChild(mode string) {
 	case "pay": // the unknown discount code of POST /pay
 		o := shop.Order{Amount: 12.99, Discount: "SPRING"}
 		fmt.Println(shop.Price(o, shop.LookupDiscount(o.Discount)))
-	case "transfer": // opposite transfers until they deadlock
-		b := shop.NewBank(map[string]int64{"alice": 1 << 40, "bob": 1 << 40})
-		var wg sync.WaitGroup
-		for _, d := range [][2]string{{"alice", "bob"}, {"bob", "alice"}} {
-			wg.Go(func() {
-				for range 5_000_000 {
-					b.Transfer(d[0], d[1], 1)
-				}
-			})
-		}
-		wg.Wait() // "all goroutines are asleep" once both are stuck
 	case "topusers": // concurrent readers of the cache (run with -race)
 		c := shop.New(0).Users
 		var wg sync.WaitGroup
@@ -70,11 +59,33 @@ func runChild(mode string) {
 	}
 }
 
+// TestChildTransfer runs opposite transfers until they deadlock; the
+// parent runs it with a short -test.timeout, so the evidence is the
+// testing package's own timeout dump of the stuck goroutines.
+func TestChildTransfer(t *testing.T) {
+	if os.Getenv(childEnv) != "transfer" {
+		t.Skip("a child of TestTransferLockOrder")
+	}
+	b := shop.NewBank(map[string]int64{"alice": 1 << 40, "bob": 1 << 40})
+	var wg sync.WaitGroup
+	for _, d := range [][2]string{{"alice", "bob"}, {"bob", "alice"}} {
+		wg.Go(func() {
+			for {
+				b.Transfer(d[0], d[1], 1)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // child runs the test binary in a failure mode and returns its output.
-func child(t *testing.T, mode string, env ...string) string {
+func child(t *testing.T, mode string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), childEnv+"="+mode), env...)
+	if len(args) == 0 {
+		args = []string{"-test.run=^$"}
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), childEnv+"="+mode)
 	out, _ := cmd.CombinedOutput()
 	return string(out)
 }

@@ -1,7 +1,5 @@
 package template
 
-func copyBeforeSort(pr *problem) []*fix                    { return nil }
-func lockOrder(pr *problem) []*fix                         { return nil }
 func perKeyLock(pr *problem) []*fix                        { return nil }
 func bufferedSend(pr *problem) []*fix                      { return nil }
 func deferUnlock(pr *problem) []*fix                       { return nil }
