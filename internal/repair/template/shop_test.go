@@ -72,3 +72,15 @@ func TestTransferLockOrder(t *testing.T) {
 	recordCase(t, "shop POST /transfer (deadlock)", req, c)
 	redGreen(t, repoRoot(), "examples/shop", c)
 }
+
+// TestInventoryPerKeyLock: the testing package's timeout dump of
+// checkouts of different SKUs queued on the inventory's one mutex.
+func TestInventoryPerKeyLock(t *testing.T) {
+	out := child(t, "inventory", "-test.run=^TestChildInventory$", "-test.timeout=1s")
+	must(t, strings.Contains(out, "(*Inventory).Reserve"), "no reservation in the dump:\n%s", out)
+	rep, g := report(t, "blocked", []string{shopDir()}, evidenceFile(t, "inventory-timeout-dump.txt", out))
+	req := &repair.Request{Report: rep, Graph: g, Inputs: map[string]string{"body": `{"sku":"sku-1","qty":1}`}}
+	c := propose(t, req, "per-key-lock")
+	recordCase(t, "shop POST /v1/checkout (blocked)", req, c)
+	redGreen(t, repoRoot(), "examples/shop", c)
+}

@@ -1,6 +1,5 @@
 package template
 
-func perKeyLock(pr *problem) []*fix                        { return nil }
 func bufferedSend(pr *problem) []*fix                      { return nil }
 func deferUnlock(pr *problem) []*fix                       { return nil }
 func pyDefaultEmpty(pr *problem) []*fix                    { return nil }
