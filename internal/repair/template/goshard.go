@@ -310,7 +310,6 @@ if err := r.%s(%s); !errors.Is(err, context.Canceled) {
 	return goTest(p, fn, doc, body, dedupe(append(imports, "context", "errors", "sync", "testing"))...)
 }
 
-
 // paramType is a parameter's type as written (imported types are opaque
 // to the type check).
 func paramType(fd *ast.FuncDecl, name string) string {

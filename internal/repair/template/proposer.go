@@ -69,7 +69,6 @@ var templates = []func(*problem) []*fix{
 	bufferedSend,
 	deferUnlock,
 	pyDefaultEmpty,
-	pySortedCopy,
 	javaLockOrder,
 }
 

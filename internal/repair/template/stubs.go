@@ -2,8 +2,5 @@ package template
 
 func bufferedSend(pr *problem) []*fix                      { return nil }
 func deferUnlock(pr *problem) []*fix                       { return nil }
-func pyDefaultEmpty(pr *problem) []*fix                    { return nil }
-func pySortedCopy(pr *problem) []*fix                      { return nil }
 func javaLockOrder(pr *problem) []*fix                     { return nil }
-func (pr *problem) pyFuncSpan(s site) (funcSpan, bool)     { return funcSpan{}, false }
 func (pr *problem) javaMethodSpan(s site) (funcSpan, bool) { return funcSpan{}, false }
