@@ -139,7 +139,7 @@ func printRecord(a *app, info recordInfo) {
 	end := fmt.Sprintf("exit %d", info.Exit)
 	switch {
 	case info.TimedOut:
-		end = "stopped at the time limit"
+		end = "dumped and stopped (time limit or --dump-on)"
 	case info.Signal != "":
 		end = "killed by " + info.Signal
 	}

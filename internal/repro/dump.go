@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -39,7 +38,7 @@ func jvmDump(ctx context.Context, pids []int) string {
 		}
 		if err != nil {
 			fmt.Fprintf(&b, "jstack/jcmd %d failed (%v); sent SIGQUIT\n", pid, err)
-			syscall.Kill(pid, syscall.SIGQUIT)
+			signalQuit(pid)
 			time.Sleep(2 * time.Second)
 			continue
 		}
@@ -51,7 +50,7 @@ func jvmDump(ctx context.Context, pids []int) string {
 // sigquitDump asks every process to dump its threads to its own output.
 func sigquitDump(_ context.Context, pids []int) string {
 	for _, pid := range pids {
-		syscall.Kill(pid, syscall.SIGQUIT)
+		signalQuit(pid)
 	}
 	time.Sleep(time.Second)
 	return ""

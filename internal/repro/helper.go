@@ -77,8 +77,7 @@ func runHelper(path string) error {
 // execLimited replaces the helper with spec.Argv under the memory limit.
 func execLimited(spec helperSpec) error {
 	if spec.MemoryBytes > 0 {
-		lim := &syscall.Rlimit{Cur: uint64(spec.MemoryBytes), Max: uint64(spec.MemoryBytes)}
-		if err := syscall.Setrlimit(syscall.RLIMIT_AS, lim); err != nil {
+		if err := setAddressLimit(spec.MemoryBytes); err != nil {
 			return fmt.Errorf("RLIMIT_AS: %w", err)
 		}
 	}
@@ -94,7 +93,7 @@ func execLimited(spec helperSpec) error {
 	if err != nil {
 		return err
 	}
-	return syscall.Exec(bin, spec.Argv, spec.Env)
+	return execReplace(bin, spec.Argv, spec.Env)
 }
 
 // lookPathIn resolves name against the PATH of env, as the child will see it.
@@ -139,7 +138,7 @@ func serveAndRun(path string, spec helperSpec) int {
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
 		signal.Reset()
-		syscall.Kill(os.Getpid(), ws.Signal())
+		killSelf(ws.Signal())
 		return 128 + int(ws.Signal())
 	}
 	return ws.ExitStatus()

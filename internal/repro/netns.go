@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -62,6 +63,9 @@ func probeNetIsolation() NetIsolation {
 			msg = err.Error()
 		}
 		reasons = append(reasons, fmt.Sprintf("%s: %s", iso.name, msg))
+	}
+	if len(reasons) == 0 {
+		return NetIsolation{Reason: "network namespaces need Linux, this is " + runtime.GOOS}
 	}
 	return NetIsolation{Reason: strings.Join(reasons, "; ")}
 }

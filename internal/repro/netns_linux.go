@@ -56,6 +56,3 @@ var isolations = []isolation{
 		return &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWNET}
 	}},
 }
-
-// plainAttr starts a process in its own group, without namespaces.
-func plainAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }

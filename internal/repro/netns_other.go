@@ -15,5 +15,3 @@ type isolation struct {
 }
 
 var isolations []isolation
-
-func plainAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }

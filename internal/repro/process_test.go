@@ -96,7 +96,7 @@ func TestProcessLedgerDeadlockReproduces(t *testing.T) {
 	// the dump is taken when that expires.
 	slow := *c
 	slow.DumpOn = ""
-	r, err = Replay(ctx, &slow, ReplayOptions{Timeout: 8 * time.Second})
+	r, err = Replay(ctx, &slow, ReplayOptions{Timeout: 6 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -155,7 +155,7 @@ func (s *Sandbox) command(c Cmd, dir string, env []string, mem int64) (*exec.Cmd
 		}
 		spec.Env, stop = c.Mock.inject(env, addr), closeFn
 	}
-	if spec.MemoryBytes == 0 {
+	if spec.MemoryBytes == 0 || !memoryLimits {
 		cmd := exec.Command(c.Args[0], c.Args[1:]...)
 		if bin, err := lookPathIn(c.Args[0], spec.Env); err == nil {
 			cmd.Path, cmd.Err = bin, nil
@@ -208,12 +208,12 @@ func (s *Sandbox) wait(ctx context.Context, cmd *exec.Cmd, c Cmd, timeout time.D
 			res.Dump = c.Dump(dctx, groupMembers(pgid))
 			cancel()
 		}
-		syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(pgid)
 		<-done
 	}
 	closeStdin()
 	// Stragglers that left the group's leader behind.
-	syscall.Kill(-pgid, syscall.SIGKILL)
+	killGroup(pgid)
 	res.Duration = time.Since(start)
 	res.Stdout, res.Stderr = stdout.String(), stderr.String()
 	res.StdoutSHA256, res.StderrSHA256 = stdout.digest(), stderr.digest()
@@ -309,22 +309,6 @@ func (t *trigger) Write(p []byte) (int, error) {
 		close(t.fired)
 	}
 	return len(p), nil
-}
-
-// groupMembers lists the processes whose process group is pgid.
-func groupMembers(pgid int) []int {
-	ents, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if g, err := syscall.Getpgid(pid); err == nil && g == pgid {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 // quoteArgs renders argv for a transcript, quoting what a shell would split.
