@@ -39,6 +39,9 @@ type detector struct {
 	failing []bool
 	// ownException[i] is true when span i emitted an exception itself.
 	ownException []bool
+	// errorSpan[i] and timeoutSpan[i] classify span i once: both passes
+	// over the spans need them, and they cost attribute lookups.
+	errorSpan, timeoutSpan []bool
 }
 
 func (d *detector) isErrorSpan(n *epg.Node) bool {
@@ -77,6 +80,8 @@ func (d *detector) markErrors() {
 	n := g.NumNodes()
 	d.failing = make([]bool, n)
 	d.ownException = make([]bool, n)
+	d.errorSpan = make([]bool, n)
+	d.timeoutSpan = make([]bool, n)
 	g.Nodes(epg.KindEvent, func(i int32, ev *epg.Node) bool {
 		if d.countsAsException(i, ev) {
 			for _, s := range g.Parents(i, epg.EdgeEmits) {
@@ -88,7 +93,8 @@ func (d *detector) markErrors() {
 		return true
 	})
 	g.Nodes(epg.KindSpan, func(i int32, s *epg.Node) bool {
-		if d.isErrorSpan(s) || d.isTimeoutSpan(s) || d.ownException[i] {
+		d.errorSpan[i], d.timeoutSpan[i] = d.isErrorSpan(s), d.isTimeoutSpan(s)
+		if d.errorSpan[i] || d.timeoutSpan[i] || d.ownException[i] {
 			// Mark this span and its ancestors; stop where already marked.
 			g.Walk([]int32{i}, epg.Backward, func(e int32) bool { return g.Edge(e).Kind == epg.EdgeCall },
 				func(j int32, depth int) bool {
@@ -199,8 +205,8 @@ func (d *detector) spanSignals() []Signal {
 	g := d.g
 	var out []Signal
 	g.Nodes(epg.KindSpan, func(i int32, s *epg.Node) bool {
-		timeout := d.isTimeoutSpan(s)
-		if !timeout && !d.isErrorSpan(s) {
+		timeout := d.timeoutSpan[i]
+		if !timeout && !d.errorSpan[i] {
 			return true
 		}
 		if d.ownException[i] {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -61,7 +62,8 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 			}
 		}
 	}
-	g, err := mergedGraph(ctx, tx, batch, traces)
+	traceList := jsonList(traces)
+	g, err := s.mergedGraph(ctx, tx, batch, traces, traceList)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +84,7 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 			}
 		}
 	}
-	touched, err := s.replaceOccurrences(ctx, tx, traces, signals, signalArt)
+	touched, err := s.replaceOccurrences(ctx, tx, traceList, signals, signalArt)
 	if err != nil {
 		return nil, err
 	}
@@ -134,40 +136,48 @@ func (s *SQLite) insertArtifacts(ctx context.Context, tx *sql.Tx, arts []Artifac
 		info.ID, _ = r.LastInsertId()
 		ids[k] = info.ID
 		res.Artifacts = append(res.Artifacts, info)
-		if err := insertTraces(ctx, tx, info.ID, a.Fragment.TraceIDs()); err != nil {
-			return nil, err
+		if _, err := tx.StmtContext(ctx, s.stmts.insertTraces).ExecContext(ctx, jsonList(a.Fragment.TraceIDs()), info.ID); err != nil {
+			return nil, fmt.Errorf("store: index traces: %w", err)
 		}
-		if err := insertScopes(ctx, tx, info.ID, a.Fragment); err != nil {
+		if err := s.insertScopes(ctx, tx, info.ID, a.Fragment); err != nil {
 			return nil, err
 		}
 	}
 	return ids, nil
 }
 
-func insertTraces(ctx context.Context, tx *sql.Tx, artifact int64, traces []string) error {
-	for start := 0; start < len(traces); start += inChunk {
-		chunk := traces[start:min(start+inChunk, len(traces))]
-		args := make([]any, 0, 2*len(chunk))
-		for _, t := range chunk {
-			args = append(args, t, artifact)
-		}
-		q := `INSERT OR IGNORE INTO artifact_traces (trace_id, artifact_id) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?,?),", len(chunk)), ",")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("store: index traces: %w", err)
-		}
+// jsonList encodes IDs for the statements that read them with json_each.
+func jsonList(ids []string) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
+
+// tracesArtifacts returns the stored artifacts holding any of traces.
+func (s *SQLite) tracesArtifacts(ctx context.Context, tx *sql.Tx, traces string) ([]int64, error) {
+	rows, err := tx.StmtContext(ctx, s.stmts.traceArtifacts).QueryContext(ctx, traces)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // mergedGraph builds the graph the batch's traces live in: the batch's
 // fragments plus every stored fragment that shares one of its traces (a
 // trace's spans and logs arrive over many requests). The batch is not
 // stored yet, so everything it finds in the store is older evidence.
-func mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, traces []string) (*epg.Graph, error) {
+func (s *SQLite) mergedGraph(ctx context.Context, tx *sql.Tx, batch []*epg.Fragment, traces []string, traceList string) (*epg.Graph, error) {
 	b := epg.NewBuilder()
 	if len(traces) > 0 {
-		ids, err := artifactsOfTraces(ctx, tx, traces)
+		ids, err := s.tracesArtifacts(ctx, tx, traceList)
 		if err != nil {
 			return nil, err
 		}
@@ -214,26 +224,26 @@ const joinSlack = int64(60e9)
 // replaceOccurrences makes the stored occurrences of the given traces
 // exactly the new signals, returning every incident ID whose occurrences
 // changed.
-func (s *SQLite) replaceOccurrences(ctx context.Context, tx *sql.Tx, traces []string, signals []incident.Signal, arts []int64) (map[string]*delta, error) {
+func (s *SQLite) replaceOccurrences(ctx context.Context, tx *sql.Tx, traces string, signals []incident.Signal, arts []int64) (map[string]*delta, error) {
 	touched := map[string]*delta{}
-	for start := 0; start < len(traces); start += inChunk {
-		chunk := anys(traces[start:min(start+inChunk, len(traces))])
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT incident_id FROM occurrences WHERE trace_id IN (`+placeholders(len(chunk))+`)`, chunk...)
-		if err != nil {
+	rows, err := tx.StmtContext(ctx, s.stmts.traceIncidents).QueryContext(ctx, traces)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			touched[id] = &delta{recount: true}
-		}
-		rows.Close()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM occurrences WHERE trace_id IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
-			return nil, err
-		}
+		touched[id] = &delta{recount: true}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := tx.StmtContext(ctx, s.stmts.deleteTraceOccurrences).ExecContext(ctx, traces); err != nil {
+		return nil, err
 	}
 	insIncident := tx.StmtContext(ctx, s.stmts.insertIncident)
 	insOccurrence := tx.StmtContext(ctx, s.stmts.insertOccurrence)

@@ -71,10 +71,10 @@ func processOf(threadID string) string {
 	return rest[:i]
 }
 
-func insertScopes(ctx context.Context, tx *sql.Tx, artifact int64, f *epg.Fragment) error {
-	for _, s := range scopesOf(f) {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO artifact_scopes (kind, name, artifact_id, start_ns, end_ns) VALUES (?, ?, ?, ?, ?)`,
-			s.kind, s.name, artifact, s.start, s.end); err != nil {
+func (s *SQLite) insertScopes(ctx context.Context, tx *sql.Tx, artifact int64, f *epg.Fragment) error {
+	ins := tx.StmtContext(ctx, s.stmts.insertScope)
+	for _, sc := range scopesOf(f) {
+		if _, err := ins.ExecContext(ctx, sc.kind, sc.name, artifact, sc.start, sc.end); err != nil {
 			return fmt.Errorf("store: index scopes: %w", err)
 		}
 	}

@@ -25,8 +25,11 @@ type SQLite struct {
 
 // statements are the ingest path's fixed queries, prepared once: parsing
 // SQL was a measurable share of every OTLP request.
+// Lists of trace IDs travel as one JSON array read with json_each, so
+// that these statements do not change with the list's length.
 type statements struct {
 	dupArtifact, insertArtifact, insertIncident, insertOccurrence, refreshIncident, bumpIncident, selectIncident, deleteIncident *sql.Stmt
+	insertTraces, traceArtifacts, traceIncidents, deleteTraceOccurrences, insertScope                                            *sql.Stmt
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
@@ -50,6 +53,11 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 			WHERE id = ?1`},
 		{&st.selectIncident, `SELECT id, fingerprint, kind, title, service, endpoint, count, first_seen, last_seen FROM incidents WHERE id = ?`},
 		{&st.deleteIncident, `DELETE FROM incidents WHERE id = ?`},
+		{&st.insertTraces, `INSERT OR IGNORE INTO artifact_traces (trace_id, artifact_id) SELECT value, ?2 FROM json_each(?1)`},
+		{&st.traceArtifacts, `SELECT DISTINCT artifact_id FROM artifact_traces WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY artifact_id`},
+		{&st.traceIncidents, `SELECT DISTINCT incident_id FROM occurrences WHERE trace_id IN (SELECT value FROM json_each(?))`},
+		{&st.deleteTraceOccurrences, `DELETE FROM occurrences WHERE trace_id IN (SELECT value FROM json_each(?))`},
+		{&st.insertScope, `INSERT OR REPLACE INTO artifact_scopes (kind, name, artifact_id, start_ns, end_ns) VALUES (?, ?, ?, ?, ?)`},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.q)
 		if err != nil {

@@ -28,10 +28,11 @@ type sortShape struct {
 	perm []int
 }
 
-// sorted returns attrs sorted in a new slice; attrs is left as it was.
-func (s *attrSorter) sorted(attrs []epg.Attr) epg.Attrs {
+// sorted returns attrs sorted in a new slice from alloc; attrs is left as
+// it was.
+func (s *attrSorter) sorted(attrs []epg.Attr, alloc func(n int) epg.Attrs) epg.Attrs {
 	shape := s.lookup(attrs)
-	out := make(epg.Attrs, len(shape.perm))
+	out := alloc(len(shape.perm))
 	for i, j := range shape.perm {
 		out[i] = attrs[j]
 	}

@@ -28,7 +28,9 @@ import (
 func tracesFromWire(data []byte, source string) (f *epg.Fragment, rej Rejected, ok bool) {
 	d := wireDecoder{strs: make(map[string]string, 64)}
 	d.f = &epg.Fragment{Source: source, Format: "otlp-traces"}
-	d.f.Nodes = make([]epg.Node, 0, countSpans(data))
+	spans := countSpans(data)
+	d.f.Nodes = make([]epg.Node, 0, spans)
+	d.f.Edges = make([]epg.Edge, 0, spans)
 	for len(data) > 0 {
 		fl, n := nextField(data)
 		if n < 0 || fl.num != 1 || fl.typ != protowire.BytesType {
@@ -38,6 +40,9 @@ func tracesFromWire(data []byte, source string) (f *epg.Fragment, rej Rejected, 
 			return nil, Rejected{}, false
 		}
 		data = data[n:]
+	}
+	if len(d.f.Edges) == 0 {
+		d.f.Edges = nil // as FromTraces leaves it
 	}
 	return d.f, d.rej, true
 }
@@ -77,6 +82,20 @@ type field struct {
 // nextField consumes one field of b, returning n < 0 on malformed input
 // and on groups (no OTLP message has one).
 func nextField(b []byte) (field, int) {
+	// Fast path: a one-byte tag with a one-byte length or varint, which
+	// is nearly every field of a span.
+	if len(b) >= 2 && b[0] < 0x80 && b[0] >= 8 && b[1] < 0x80 {
+		num, typ := protowire.Number(b[0]>>3), protowire.Type(b[0]&7)
+		switch typ {
+		case protowire.BytesType:
+			if end := 2 + int(b[1]); end <= len(b) {
+				return field{num: num, typ: typ, b: b[2:end]}, end
+			}
+			return field{}, -1
+		case protowire.VarintType:
+			return field{num: num, typ: typ, x: uint64(b[1])}, 2
+		}
+	}
 	num, typ, tn := protowire.ConsumeTag(b)
 	if tn < 0 {
 		return field{}, -1
@@ -115,6 +134,25 @@ type wireDecoder struct {
 	// events and links of the span being decoded, as wire payloads.
 	events, links [][]byte
 	sorter        attrSorter
+	// slab is where span attribute lists are carved from, many spans per
+	// allocation; each list is capped so that growing one copies it.
+	slab []epg.Attr
+}
+
+// attrSlab is how many attributes one slab allocation holds.
+const attrSlab = 2048
+
+// carve returns a capped slice of n attributes from the slab.
+func (d *wireDecoder) carve(n int) epg.Attrs {
+	if n > attrSlab/4 {
+		return make(epg.Attrs, n)
+	}
+	if len(d.slab)+n > cap(d.slab) {
+		d.slab = make([]epg.Attr, 0, attrSlab)
+	}
+	start := len(d.slab)
+	d.slab = d.slab[:start+n]
+	return d.slab[start : start+n : start+n]
 }
 
 // Interning bounds: values longer than this are rarely repeated, and the
@@ -569,7 +607,7 @@ func (d *wireDecoder) mapSpan(s *wireSpan, res *resource, scope string) bool {
 		d.f.Edges = append(d.f.Edges, epg.Edge{From: from, To: id, Kind: epg.EdgeCall})
 	}
 	d.attrs = attrs
-	d.f.Nodes = append(d.f.Nodes, epg.Node{ID: id, Kind: epg.KindSpan, Name: s.name, Attrs: d.sorter.sorted(attrs),
+	d.f.Nodes = append(d.f.Nodes, epg.Node{ID: id, Kind: epg.KindSpan, Name: s.name, Attrs: d.sorter.sorted(attrs, d.carve),
 		Start: int64(s.start), End: int64(s.end), Service: res.service,
 		Trace: epg.TraceRef{TraceID: traceID, SpanID: spanID}})
 	for _, l := range d.links {
