@@ -27,10 +27,6 @@
 //   - per-key-lock (timeout, blocked): one global mutex held across slow
 //     work becomes a per-key lock acquired with the context's deadline,
 //     the global mutex kept only around the state it guards.
-//   - buffered-send (leak): the channel a leaked sender blocks on gets a
-//     buffer of one, so the send completes when nobody receives.
-//   - defer-unlock (deadlock, blocked): a Lock with an Unlock that an
-//     early return skips becomes Lock plus defer Unlock.
 //
 // Patches stay inside the functions the report implicates, except where
 // a template must add an unexported field or helper; exported signatures

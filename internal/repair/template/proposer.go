@@ -59,15 +59,13 @@ type regressionTest struct {
 	File, Content, Name string
 }
 
-// goTemplates and the others are tried in order for every kind; each
-// checks the kind and the code itself.
+// templates are tried in order for every kind; each checks the kind
+// and the code itself.
 var templates = []func(*problem) []*fix{
 	nilGuard,
 	copyBeforeSort,
 	lockOrder,
 	perKeyLock,
-	bufferedSend,
-	deferUnlock,
 	pyDefaultEmpty,
 	javaLockOrder,
 }

@@ -63,7 +63,8 @@ func overlayGoTest(t *testing.T, root, pkg string, files map[string]string, args
 	if err := os.WriteFile(ovp, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", append([]string{"test", "-count=1", "-overlay", ovp}, append(args, "./"+pkg)...)...)
+	argv := append([]string{"test", "-count=1", "-overlay", ovp}, args...)
+	cmd := exec.Command("go", append(argv, "./"+pkg)...)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	return err == nil, string(out)
@@ -94,5 +95,12 @@ func redGreen(t *testing.T, root, pkg string, c repair.Candidate, args ...string
 	}
 	if !strings.Contains(outB, strings.Trim(c.TestName, "^$")) {
 		t.Errorf("%s: the red run did not run %s:\n%s", c.Template, c.TestName, outB)
+	}
+}
+
+func writeFile(t *testing.T, root, rel, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(root, rel), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
