@@ -30,7 +30,7 @@ type recordInfo struct {
 // recordFlags are the options of `tag record`.
 type recordFlags struct {
 	output, dir, signature, dumpOn, onTimeout, stdin, responses string
-	files, env                                                  []string
+	files, env, recordURLEnv                                    []string
 	timeout                                                     time.Duration
 	memoryMB                                                    int64
 	stdinOpen                                                   bool
@@ -46,7 +46,8 @@ func (a *app) recordCommand() *cobra.Command {
 working files (--files globs, else the arguments that name files), the
 allowlisted environment (locale, TZ, runtime knobs; never credentials), stdin,
 the exit status, digests of stdout and stderr, the failure signature, and
-recorded network answers (--responses).
+network answers: recorded live through a loopback proxy for the base-URL
+variables named by --record-url-env, or given with --responses.
 
 The run itself happens as a replay would: from the captured files in a throwaway
 directory, with a time limit and a memory limit and without network where the OS
@@ -72,6 +73,7 @@ Exit 0 when the failure was captured, 1 when the run did not fail, 2 on bad usag
 	fl.StringVar(&f.stdin, "stdin", "", "file to feed to the program's stdin")
 	fl.BoolVar(&f.stdinOpen, "stdin-open", false, "keep stdin open until the program ends")
 	fl.StringArrayVar(&f.env, "env", nil, "another environment variable to capture (repeatable)")
+	fl.StringArrayVar(&f.recordURLEnv, "record-url-env", nil, "variable holding a base URL whose traffic is recorded through a loopback proxy (repeatable)")
 	fl.StringVar(&f.responses, "responses", "", "JSON file of network answers to serve ({\"responses\": [...]})")
 	return cmd
 }
@@ -83,7 +85,7 @@ func (a *app) record(cmd *cobra.Command, args []string, f recordFlags) error {
 	}
 	opts := repro.RecordOptions{Dir: f.dir, Files: f.files, Env: f.env, StdinOpen: f.stdinOpen,
 		Timeout: f.timeout, MemoryBytes: f.memoryMB << 20, OnTimeout: f.onTimeout, DumpOn: f.dumpOn,
-		Signature: f.signature, Output: f.output, Scrub: eng.RedactText}
+		Signature: f.signature, Output: f.output, Scrub: eng.RedactText, RecordURLEnv: f.recordURLEnv}
 	if f.stdin != "" {
 		if opts.Stdin, err = os.ReadFile(f.stdin); err != nil {
 			return usageError{err}

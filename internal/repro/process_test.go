@@ -3,9 +3,13 @@ package repro
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -185,5 +189,43 @@ func TestGuessSignature(t *testing.T) {
 		if got := GuessSignature(out); got != want {
 			t.Errorf("GuessSignature(%q) = %q, want %q", out, got, want)
 		}
+	}
+}
+
+func TestRecordNetworkThenReplayOffline(t *testing.T) {
+	needTool(t, "python3")
+	var hits atomic.Int32
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Set-Cookie", "session=secret")
+		fmt.Fprintf(w, `{"path":%q,"quota":0}`, r.URL.RequestURI())
+	}))
+	defer upstream.Close()
+	t.Setenv("QUOTA_URL", upstream.URL+"/api")
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"client.py": `import json, os, urllib.request
+r = json.load(urllib.request.urlopen(os.environ["QUOTA_URL"] + "/quota?user=7", timeout=10))
+print("upstream said", r)
+if r["quota"] == 0:
+    raise ZeroDivisionError("quota is zero for " + r["path"])
+`})
+	c, _, err := Record(context.Background(), "python3", []string{"client.py"}, RecordOptions{Dir: dir, RecordURLEnv: []string{"QUOTA_URL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 1 || c.Network == nil || len(c.Network.Responses) != 1 || c.Signature != "ZeroDivisionError" {
+		t.Fatalf("recorded: hits %d, network %+v, signature %q", hits.Load(), c.Network, c.Signature)
+	}
+	resp := c.Network.Responses[0]
+	if resp.URL != "/api/quota?user=7" || resp.Headers["Set-Cookie"] != "" || !strings.Contains(resp.Body, `"quota":0`) {
+		t.Errorf("response: %+v", resp)
+	}
+	upstream.Close()
+	r, err := Replay(context.Background(), c, ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Reproduced || !strings.Contains(r.Dump, "quota is zero for /api/quota?user=7") || hits.Load() != 1 {
+		t.Fatalf("offline replay: %s\n%s", r.Summary(), r.Dump)
 	}
 }

@@ -47,6 +47,12 @@ type RecordOptions struct {
 	Signature string
 	// Network holds responses to serve to the process, recorded elsewhere.
 	Network *Mock
+	// RecordURLEnv names variables holding base URLs (e.g. API_URL) whose
+	// traffic is recorded: the process is pointed at a loopback proxy to
+	// the real upstream, and the answers (credentials headers dropped,
+	// the rest through Scrub) go into the capsule for replay. The recorded
+	// run then has network access, through the proxy only by intent.
+	RecordURLEnv []string
 	// Output, when set, is where the capsule is written.
 	Output string
 	// Scrub vets captured variable values: one it changes is dropped.
@@ -89,10 +95,19 @@ func Record(ctx context.Context, command string, args []string, opts RecordOptio
 	if err := c.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("record: %w", err)
 	}
-	res, err := recordRun(ctx, c)
+	proxies, err := startRecordingProxies(opts.RecordURLEnv, opts.Scrub)
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, p := range proxies {
+		c.Env[p.name] = p.storedURL()
+	}
+	res, err := recordRun(ctx, c, proxies)
+	stopProxies(proxies)
+	if err != nil {
+		return nil, nil, err
+	}
+	recordedNetwork(c, proxies)
 	c.Expected = Expected{Exit: res.ExitCode, TimedOut: res.TimedOut, Signal: res.Signal, StdoutSHA256: res.StdoutSHA256, StderrSHA256: res.StderrSHA256}
 	if c.Signature == "" {
 		c.Signature = GuessSignature(res.Combined())
@@ -108,14 +123,29 @@ func Record(ctx context.Context, command string, args []string, opts RecordOptio
 	return c, res, nil
 }
 
-// recordRun runs the capsule once in a scratch sandbox.
-func recordRun(ctx context.Context, c *ProcessCapsule) (*RunResult, error) {
+// recordRun runs the capsule once in a scratch sandbox; with recording
+// proxies, the process is pointed at them and may use the network.
+func recordRun(ctx context.Context, c *ProcessCapsule, proxies []*recordingProxy) (*RunResult, error) {
 	sb, err := NewScratchSandbox()
 	if err != nil {
 		return nil, err
 	}
 	defer sb.Close()
-	return replayOnce(ctx, sb, c, ReplayOptions{}, 0)
+	root := filepath.Join(sb.Dir, "run-1")
+	if err := writeCapsuleFiles(root, c.Files); err != nil {
+		return nil, err
+	}
+	cmd, err := c.cmd(root, ReplayOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(proxies) > 0 {
+		cmd.AllowNetwork = true
+		for _, p := range proxies {
+			cmd.Env = setEnv(cmd.Env, p.name, p.processURL())
+		}
+	}
+	return sb.Run(ctx, cmd)
 }
 
 // recordTools are the toolchains whose versions matter for command.
