@@ -212,3 +212,5 @@ func (pr *problem) sliceSpans() []funcSpan {
 	}
 	return out
 }
+
+var _ repair.Proposer = Proposer{}
