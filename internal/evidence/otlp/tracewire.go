@@ -134,6 +134,10 @@ type wireDecoder struct {
 	// events and links of the span being decoded, as wire payloads.
 	events, links [][]byte
 	sorter        attrSorter
+	// slots are the interning slots of span attribute positions; ordinal
+	// is the position of the span's next attribute.
+	slots   []internSlot
+	ordinal int
 	// slab is where span attribute lists are carved from, many spans per
 	// allocation; each list is capped so that growing one copies it.
 	slab []epg.Attr
@@ -161,6 +165,24 @@ const (
 	maxInternLen = 64
 	maxInterned  = 4096
 )
+
+// internSlot remembers the key and string value last seen at one
+// attribute position of a span: consecutive spans mostly repeat them, and
+// comparing bytes is cheaper than hashing them into strs.
+type internSlot struct{ key, val string }
+
+// strAt interns b, trying the remembered string *at first; at may be
+// nil.
+func (d *wireDecoder) strAt(b []byte, at *string) string {
+	if at == nil {
+		return d.str(b)
+	}
+	if string(b) == *at {
+		return *at
+	}
+	*at = d.str(b)
+	return *at
+}
 
 func (d *wireDecoder) str(b []byte) string {
 	if len(b) > maxInternLen {
@@ -196,7 +218,11 @@ func appendKV(attrs []epg.Attr, a kv) []epg.Attr {
 
 // keyValue decodes a KeyValue. A value given twice is left to pdata,
 // which merges the two.
-func (d *wireDecoder) keyValue(b []byte) (a kv, ok bool) {
+func (d *wireDecoder) keyValue(b []byte, slot *internSlot) (a kv, ok bool) {
+	var keyAt, valAt *string
+	if slot != nil {
+		keyAt, valAt = &slot.key, &slot.val
+	}
 	seen := false
 	for len(b) > 0 {
 		fl, n := nextField(b)
@@ -205,13 +231,13 @@ func (d *wireDecoder) keyValue(b []byte) (a kv, ok bool) {
 		}
 		switch fl.num {
 		case 1:
-			a.key = d.str(fl.b)
+			a.key = d.strAt(fl.b, keyAt)
 		case 2:
 			if seen {
 				return kv{}, false
 			}
 			seen = true
-			if a.val, a.str, a.isStr, ok = d.anyValue(fl.b, 0); !ok {
+			if a.val, a.str, a.isStr, ok = d.anyValue(fl.b, 0, valAt); !ok {
 				return kv{}, false
 			}
 		default:
@@ -225,7 +251,7 @@ func (d *wireDecoder) keyValue(b []byte) (a kv, ok bool) {
 // anyValue decodes an AnyValue as value() maps pdata's: the last field
 // set wins, as in protobuf's oneof. Strings nested in arrays and maps are
 // clipped here; a top-level one is returned whole in s.
-func (d *wireDecoder) anyValue(b []byte, depth int) (v epg.Value, s string, isStr, ok bool) {
+func (d *wireDecoder) anyValue(b []byte, depth int, at *string) (v epg.Value, s string, isStr, ok bool) {
 	for len(b) > 0 {
 		fl, n := nextField(b)
 		if n < 0 {
@@ -234,7 +260,7 @@ func (d *wireDecoder) anyValue(b []byte, depth int) (v epg.Value, s string, isSt
 		isStr = false
 		switch {
 		case fl.num == 1 && fl.typ == protowire.BytesType:
-			s, isStr = d.str(fl.b), true
+			s, isStr = d.strAt(fl.b, at), true
 			v = clipped(s)
 		case fl.num == 2 && fl.typ == protowire.VarintType:
 			v = epg.Bool(fl.x != 0)
@@ -273,7 +299,7 @@ func (d *wireDecoder) arrayValue(b []byte, depth int) (epg.Value, bool) {
 		if n < 0 || fl.num != 1 || fl.typ != protowire.BytesType {
 			return epg.Value{}, false
 		}
-		v, _, _, ok := d.anyValue(fl.b, depth+1)
+		v, _, _, ok := d.anyValue(fl.b, depth+1, nil)
 		if !ok {
 			return epg.Value{}, false
 		}
@@ -309,7 +335,7 @@ func (d *wireDecoder) mapValue(b []byte, depth int) (epg.Value, bool) {
 				}
 				seen = true
 				var ok bool
-				if a.Value, _, _, ok = d.anyValue(f2.b, depth+1); !ok {
+				if a.Value, _, _, ok = d.anyValue(f2.b, depth+1, nil); !ok {
 					return epg.Value{}, false
 				}
 			default:
@@ -372,7 +398,7 @@ func (d *wireDecoder) resource(b []byte) (resource, bool) {
 		}
 		switch {
 		case fl.num == 1 && fl.typ == protowire.BytesType:
-			a, ok := d.keyValue(fl.b)
+			a, ok := d.keyValue(fl.b, nil)
 			if !ok {
 				return res, false
 			}
@@ -438,7 +464,7 @@ func (d *wireDecoder) scope(b []byte) (name string, ok bool) {
 			name = d.str(fl.b)
 		case fl.num == 2 && fl.typ == protowire.BytesType, fl.num == 4 && fl.typ == protowire.VarintType:
 		case fl.num == 3 && fl.typ == protowire.BytesType:
-			if _, ok := d.keyValue(fl.b); !ok {
+			if _, ok := d.keyValue(fl.b, nil); !ok {
 				return "", false
 			}
 		default:
@@ -472,6 +498,7 @@ func idField(fl field, size int) ([]byte, bool) {
 func (d *wireDecoder) span(b []byte, res *resource, scope string) bool {
 	var s wireSpan
 	d.attrs, d.events, d.links = d.attrs[:0], d.events[:0], d.links[:0]
+	d.ordinal = 0
 	for len(b) > 0 {
 		fl, n := nextField(b)
 		if n < 0 || !d.spanField(&s, fl) {
@@ -529,7 +556,11 @@ func (d *wireDecoder) spanField(s *wireSpan, fl field) bool {
 		if !bytesType {
 			return false
 		}
-		a, ok := d.keyValue(fl.b)
+		if d.ordinal == len(d.slots) {
+			d.slots = append(d.slots, internSlot{})
+		}
+		a, ok := d.keyValue(fl.b, &d.slots[d.ordinal])
+		d.ordinal++
 		d.attrs = appendKV(d.attrs, a)
 		return ok
 	case 10, 12, 14:
@@ -641,7 +672,7 @@ func validLink(d *wireDecoder, b []byte) bool {
 		case 4:
 			ok = fl.typ == protowire.BytesType
 			if ok {
-				_, ok = d.keyValue(fl.b)
+				_, ok = d.keyValue(fl.b, nil)
 			}
 		case 5:
 			ok = fl.typ == protowire.VarintType
@@ -688,7 +719,7 @@ func (d *wireDecoder) event(b []byte) (ev wireEvent, attrs []kv, ok bool) {
 		case fl.num == 2 && fl.typ == protowire.BytesType:
 			ev.name = d.str(fl.b)
 		case fl.num == 3 && fl.typ == protowire.BytesType:
-			a, ok := d.keyValue(fl.b)
+			a, ok := d.keyValue(fl.b, nil)
 			if !ok {
 				return ev, nil, false
 			}
