@@ -149,7 +149,10 @@ func startMock(m *Mock) (addr string, stop func(), err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("mock: %w", err)
 	}
-	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	// A fresh copy per run: repeated requests start from the first
+	// recorded answer each time, as they do in the helper.
+	fresh := &Mock{AddrEnv: m.AddrEnv, URLEnv: m.URLEnv, Responses: m.Responses}
+	srv := &http.Server{Handler: fresh, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return ln.Addr().String(), func() { srv.Close() }, nil
 }

@@ -100,6 +100,20 @@ func (r *RunResult) CommandLine() string { return quoteArgs(r.Args) }
 
 // Run runs c inside the sandbox and waits for it. An error means the
 // command could not be started; a failing command is a RunResult.
+//
+// How the limits are made, unprivileged and without cgroups:
+//   - time: the command leads a new process group; on expiry (or when
+//     DumpOn matches) Dump runs, then the whole group gets SIGKILL.
+//   - memory: RLIMIT_AS, set by the helper (this binary re-executed with
+//     TAG_REPRO_HELPER) on itself just before it execs the command, so no
+//     allocation of the command escapes it. It caps address space, not
+//     resident memory: see DefaultMemoryBytes.
+//   - network: the helper is started with CLONE_NEWUSER|CLONE_NEWNET (what
+//     `unshare --user --map-root-user --net` does), brings loopback up
+//     with an ioctl, and serves c.Mock on 127.0.0.1 inside the namespace
+//     before starting the command; nothing else is reachable. Where the
+//     kernel refuses (DetectNetIsolation says why), the command runs with
+//     TAG's network and drivers note "network isolation unavailable".
 func (s *Sandbox) Run(ctx context.Context, c Cmd) (*RunResult, error) {
 	if len(c.Args) == 0 {
 		return nil, errors.New("sandbox: empty command")
