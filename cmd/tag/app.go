@@ -85,7 +85,7 @@ Evidence is decoded into an Execution Path Graph, redacted, and stored under
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "print machine-readable JSON")
 	root.PersistentFlags().StringVar(&a.policyFlag, "policy", "", "redaction policy YAML (default: the built-in policy)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.ingestCommand(), a.incidentsCommand(), a.showCommand(), a.versionCommand(), a.serveCommand(), a.demoCommand(), a.redactCommand(), a.keyCommand(), a.analyzeCommand(), a.queryCommand(), a.reproCommand())
+	root.AddCommand(a.ingestCommand(), a.incidentsCommand(), a.showCommand(), a.versionCommand(), a.serveCommand(), a.demoCommand(), a.redactCommand(), a.keyCommand(), a.analyzeCommand(), a.queryCommand(), a.reproCommand(), a.fixCommand())
 	root.AddCommand(a.recordCommand())
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })

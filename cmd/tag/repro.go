@@ -73,8 +73,19 @@ Exit 0 when the failure came back, 1 when it did not, 2 on bad input.`,
 	return cmd
 }
 
-// reproduce picks the driver for an incident and runs it in a sandbox.
-func (a *app) reproduce(ctx context.Context, id, repo string, files []string, runs int, scrub repro.Scrubber) (*repro.Result, error) {
+// reproPlan is what an incident's reproduction needs: its report and its
+// replayable evidence.
+type reproPlan struct {
+	view   *inspect.View
+	report *rca.Report
+	goCaps []*capsule.Capsule
+	procs  []*repro.ProcessCapsule
+	site   string
+	scrub  repro.Scrubber
+}
+
+// plan loads an incident and finds its replayable evidence.
+func (a *app) plan(ctx context.Context, id string, files []string, scrub repro.Scrubber) (*reproPlan, error) {
 	st, err := a.store(ctx)
 	if err != nil {
 		return nil, err
@@ -83,37 +94,47 @@ func (a *app) reproduce(ctx context.Context, id, repo string, files []string, ru
 	if err != nil {
 		return nil, err
 	}
-	report := rca.Analyze(v)
-	goCaps, procs, err := replayable(v, files)
+	p := &reproPlan{view: v, report: rca.Analyze(v), scrub: scrub}
+	p.goCaps, p.procs, err = replayable(v, files)
 	if err != nil {
 		return nil, err
 	}
-	var res *repro.Result
-	switch {
-	case len(goCaps) > 0:
+	if len(p.goCaps) == 0 && len(p.procs) == 0 {
+		return nil, fmt.Errorf("incident %s has no replayable evidence: record the service with TAG's capture SDK (Go) or `tag record` (any process), and pass process capsules with --capsule", v.Incident.ID)
+	}
+	if len(p.report.Candidates) > 0 && len(p.goCaps) > 0 && p.goCaps[0].Panic != nil {
+		p.site = p.report.Candidates[0].Function
+	}
+	return p, nil
+}
+
+// run reproduces the incident in a throwaway copy of the tree at repo.
+func (p *reproPlan) run(ctx context.Context, repo string, runs int) (*repro.Result, error) {
+	v := p.view
+	if len(p.goCaps) > 0 {
 		sb, err := repro.NewSandboxContext(ctx, repo)
 		if err != nil {
 			return nil, err
 		}
 		defer sb.Close()
-		site := ""
-		if len(report.Candidates) > 0 && goCaps[0].Panic != nil {
-			site = report.Candidates[0].Function
-		}
-		res, err = repro.GoCapsule(ctx, sb, repro.CapsuleOptions{Incident: v.Incident.ID, Kind: v.Incident.Kind,
-			Title: v.Incident.Title, Capsules: goCaps, Site: site, Runs: runs, Scrub: scrub})
-		if err != nil {
-			return nil, err
-		}
-	case len(procs) > 0:
-		pc := procs[0]
-		overlay(pc, repo)
-		res, err = repro.Replay(ctx, pc, repro.ReplayOptions{Incident: v.Incident.ID, Runs: max(runs, 1), Scrub: scrub})
-		if err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("incident %s has no replayable evidence: record the service with TAG's capture SDK (Go) or `tag record` (any process), and pass process capsules with --capsule", v.Incident.ID)
+		return repro.GoCapsule(ctx, sb, repro.CapsuleOptions{Incident: v.Incident.ID, Kind: v.Incident.Kind,
+			Title: v.Incident.Title, Capsules: p.goCaps, Site: p.site, Runs: runs, Scrub: p.scrub})
+	}
+	pc := *p.procs[0]
+	pc.Files = append([]repro.CapsuleFile(nil), pc.Files...)
+	overlay(&pc, repo)
+	return repro.Replay(ctx, &pc, repro.ReplayOptions{Incident: v.Incident.ID, Runs: max(runs, 1), Scrub: p.scrub})
+}
+
+// reproduce picks the driver for an incident and runs it in a sandbox.
+func (a *app) reproduce(ctx context.Context, id, repo string, files []string, runs int, scrub repro.Scrubber) (*repro.Result, error) {
+	p, err := a.plan(ctx, id, files, scrub)
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.run(ctx, repo, runs)
+	if err != nil {
+		return nil, err
 	}
 	// rr would give a recording to step through; say plainly when it
 	// cannot, and that the replay above stands in for it.

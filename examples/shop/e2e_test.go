@@ -103,6 +103,10 @@ func TestShopIncidentsInTag(t *testing.T) {
 		t.Skip("builds and runs tag")
 	}
 	bin, store, otlpHTTP := tagServe(t)
+	if keep := os.Getenv("SHOP_E2E_KEEP"); keep != "" {
+		// For debugging: keep the store and the binary.
+		t.Cleanup(func() { exec.Command("cp", "-r", store, bin, keep).Run() })
+	}
 	var egress egressRecorder
 	proxy := egress.proxy(t, otlpHTTP)
 	defer proxy.Close()
@@ -296,6 +300,29 @@ func TestShopIncidentsInTag(t *testing.T) {
 			t.Errorf("repro on the fixed code: exit %d, %v", code, r)
 		}
 	}
+	// The whole loop on the panic: a verified template patch, bundled and
+	// committed on a new branch of the (scratch) repository.
+	if id := ids["pay"]; id != "" {
+		repo := shopCopy(t, root, false)
+		cmd := exec.Command(bin, "--store", store, "fix", id, "--repo", repo, "--json", "--test-flag", "-short",
+			"--expect-flip", "TestPayPanicsOnUnknownDiscount", "--out", filepath.Join(t.TempDir(), "bundle"))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		var r struct {
+			Verdict, Patch, Bundle, Branch string
+			Checks                         []struct{ Name, Status, Detail string }
+			Seconds                        float64
+		}
+		if jerr := json.Unmarshal(out, &r); jerr != nil || err != nil || r.Verdict != "verified" {
+			t.Errorf("tag fix: %v %v\n%s\n%s", err, jerr, out, stderr.String())
+		} else {
+			t.Logf("tag fix: verified in %.1fs, bundle %s, branch %s", r.Seconds, r.Bundle, r.Branch)
+			if _, err := os.Stat(filepath.Join(r.Bundle, "PR.md")); err != nil || r.Branch == "" {
+				t.Errorf("bundle %q branch %q: %v", r.Bundle, r.Branch, err)
+			}
+		}
+	}
 	if id := ids["transfer"]; id != "" {
 		v := show(id)
 		if !strings.Contains(v, "tag watchdog") && !strings.Contains(v, "watchdog") {
@@ -330,15 +357,28 @@ func reproJSON(t *testing.T, bin, store, id, repo string) (map[string]any, int) 
 // fixedCopy lays out the packages the shop's replay needs, with Price
 // fixed, as a repository that no longer has the bug.
 func fixedCopy(t *testing.T, root string) string {
+	return shopCopy(t, root, true)
+}
+
+// shopCopy lays out the packages the shop needs as a git repository,
+// with Price fixed or not.
+func shopCopy(t *testing.T, root string, fix bool) string {
 	t.Helper()
 	dst := t.TempDir()
-	for _, p := range []string{"go.mod", "go.sum", "epg", "internal/redact", "sdk", "examples/shop"} {
-		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(p)), 0o755); err != nil {
-			t.Fatal(err)
+	// The shop and what it imports of this module, as git sees them
+	// (tracked and new, not ignored) — a small service repository.
+	cp := exec.Command("sh", "-c", "git ls-files -z -co --exclude-standard go.mod go.sum epg sdk examples/shop ':(glob)internal/redact/*.go' internal/redact/default_policy.yaml internal/redact/redacttest | xargs -0 tar cf - 2>/dev/null | tar xf - -C "+dst)
+	cp.Dir = root
+	if out, err := cp.CombinedOutput(); err != nil {
+		t.Fatalf("copy the module: %v %s", err, out)
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "shop"}} {
+		if out, err := exec.Command("git", append([]string{"-C", dst}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
 		}
-		if out, err := exec.Command("cp", "-r", filepath.Join(root, p), filepath.Join(dst, filepath.Dir(p))+"/").CombinedOutput(); err != nil {
-			t.Fatalf("cp %s: %v %s", p, err, out)
-		}
+	}
+	if !fix {
+		return dst
 	}
 	pay := filepath.Join(dst, "examples/shop/pay.go")
 	src, err := os.ReadFile(pay)

@@ -28,7 +28,7 @@ func goTest(p *goPkg, fn, doc, body string, imports ...string) *regressionTest {
 		return nil
 	}
 	file := path.Join(p.dir, "tag_regression_"+strings.ToLower(fn)+"_test.go")
-	return &regressionTest{File: file, Content: string(src), Name: "^" + name + "$"}
+	return &regressionTest{File: file, Content: string(src), Name: name}
 }
 
 // inputObjects are the captured inputs that are JSON objects (request

@@ -80,7 +80,7 @@ func redGreen(t *testing.T, root, pkg string, c repair.Candidate, args ...string
 	for k, v := range test {
 		fixed[k] = v
 	}
-	run := append([]string{"-run", c.TestName}, args...)
+	run := append([]string{"-run", "^" + c.TestName + "$"}, args...)
 	var before, after bool
 	var outB, outA string
 	var wg sync.WaitGroup
