@@ -36,6 +36,15 @@ func (b *Builder) Add(f *Fragment) {
 	if f.Source != "" {
 		b.sources = append(b.sources, f.Source)
 	}
+	// Sized up front: growing the maps rehashes every entry again.
+	if len(b.index) == 0 && len(f.Nodes) > 0 {
+		b.index = make(map[string]int32, len(f.Nodes))
+	}
+	if len(b.edgeSet) == 0 && len(f.Edges) > 0 {
+		b.edgeSet = make(map[edgeKey]struct{}, len(f.Edges))
+	}
+	b.nodes = slices.Grow(b.nodes, len(f.Nodes))
+	b.edges = slices.Grow(b.edges, len(f.Edges))
 	for i := range f.Nodes {
 		b.AddNode(f.Nodes[i])
 	}
