@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"runtime/trace"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tagdebug/tag/internal/redact/redacttest"
+	"github.com/tagdebug/tag/sdk/go/capsule"
 )
 
 // The canary evidence: one file per decoder, each carrying every planted
@@ -310,6 +312,44 @@ func canaryLogfmt(ps []redacttest.Plant) []byte {
 	return []byte(b.String())
 }
 
+// canaryCapsule is a capture-SDK capsule whose request, headers, panic,
+// config, outbound call and goroutine dump carry the plants (as if the
+// service's edge policy had let them through).
+func canaryCapsule(t *testing.T, ps []redacttest.Plant) []byte {
+	var dump strings.Builder
+	dump.WriteString("goroutine 1 [running]:\nmain.main()\n\t/src/main.go:3 +0x1\n\n")
+	c := &capsule.Capsule{ID: "canary", Service: "payments", Route: "POST /pay", Promoted: capsule.PromotedPanic,
+		Start: 1_763_900_000_000_000_000, Duration: 1_000_000, Config: map[string]string{},
+		Request: capsule.Request{Method: "POST", Path: "/pay", Header: map[string][]string{}, BodyKept: true}}
+	body := map[string]string{}
+	var stack strings.Builder
+	for i, p := range ps {
+		key := fmt.Sprintf("f%d", i)
+		switch i % 4 {
+		case 0:
+			body[key] = p.Phrase
+		case 1:
+			c.Request.Header[fmt.Sprintf("X-Note-%d", i)] = []string{p.Phrase}
+		case 2:
+			c.Config[key] = p.Phrase
+		case 3:
+			c.Outbound = append(c.Outbound, capsule.Call{Method: "POST", URL: "https://api.example.test/v1?api_key=" + url.QueryEscape(p.Secret),
+				Status: 200, Body: p.Phrase, BodyKept: true, RequestDigest: "00"})
+		}
+		fmt.Fprintf(&stack, "main.handle({0x%x})\n\t/src/%s.go:%d +0x1\n", i, "h", i+1)
+		fmt.Fprintf(&dump, "goroutine %d [chan receive]:\nmain.worker(%q)\n\t/src/w.go:%d +0x1\n\n", i+2, p.Phrase, i+1)
+	}
+	b, _ := json.Marshal(body)
+	c.Request.Body = string(b)
+	c.Panic = &capsule.Panic{Type: "string", Value: "charge failed: " + ps[0].Phrase, Stack: "goroutine 7 [running]:\n" + stack.String()}
+	c.Attachments = []capsule.Attachment{{Kind: capsule.AttachGoroutines, Data: []byte(dump.String())}}
+	data, err := capsule.Encode(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 // canaryEvidence builds the file of every format.
 func canaryEvidence(t *testing.T, plants, pii []redacttest.Plant) []canaryFile {
 	lines := oneLine(plants)
@@ -335,5 +375,6 @@ func canaryEvidence(t *testing.T, plants, pii []redacttest.Plant) []canaryFile {
 		{"crash.txt", "exception-text", canaryCrash(lines)},
 		{"app.jsonl", "json-log", canaryJSONLog(t, plants)},
 		{"app.logfmt", "logfmt", canaryLogfmt(lines)},
+		{"capsule.json", "tag-capsule", canaryCapsule(t, lines)},
 	}
 }

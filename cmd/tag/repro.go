@@ -190,14 +190,16 @@ func replayable(v *inspect.View, files []string) ([]*capsule.Capsule, []*repro.P
 	}
 	kind := v.Incident.Kind
 	g.Nodes(epg.KindInput, func(i int32, n *epg.Node) bool {
-		js, ok := n.Attr(capdec.AttrJSON)
-		if !ok || len(g.Parents(i, epg.EdgeFollowsFrom)) > 0 {
+		if len(g.Parents(i, epg.EdgeFollowsFrom)) > 0 {
 			return true // peers come with their capsule
 		}
-		c, err := capsule.Decode([]byte(js.AsString()))
+		c, ok, err := capdec.FromNode(n)
 		if err != nil {
-			bad = fmt.Errorf("stored capsule %s: %w", n.ID, err)
+			bad = err
 			return false
+		}
+		if !ok {
+			return true
 		}
 		s := 0
 		if trace != "" && c.TraceID == trace {
@@ -232,10 +234,8 @@ func replayable(v *inspect.View, files []string) ([]*capsule.Capsule, []*repro.P
 	}
 	goCaps = []*capsule.Capsule{best.c}
 	for _, p := range g.Children(best.node, epg.EdgeFollowsFrom) {
-		if js, ok := g.Node(p).Attr(capdec.AttrJSON); ok {
-			if c, err := capsule.Decode([]byte(js.AsString())); err == nil {
-				goCaps = append(goCaps, c)
-			}
+		if c, ok, err := capdec.FromNode(g.Node(p)); ok && err == nil {
+			goCaps = append(goCaps, c)
 		}
 	}
 	return goCaps, procs, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // Errors the shop returns.
@@ -51,6 +52,7 @@ func (b *Bank) Transfer(from, to string, amount int64) error {
 	}
 	src.mu.Lock()
 	defer src.mu.Unlock()
+	b.journal(from, to, amount)
 	if b.between != nil {
 		b.between()
 	}
@@ -62,6 +64,14 @@ func (b *Bank) Transfer(from, to string, amount int64) error {
 	src.balance -= amount
 	dst.balance += amount
 	return nil
+}
+
+// journal writes the transfer's journal entry (a slow write to a ledger
+// store, simulated) while the source account is locked — the window in
+// which an opposite transfer takes the other lock.
+func (b *Bank) journal(from, to string, amount int64) {
+	_, _, _ = from, to, amount
+	time.Sleep(2 * time.Millisecond)
 }
 
 // Balance reads an account's balance.

@@ -10,7 +10,6 @@ package capsule
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -31,7 +30,9 @@ const Format = "tag-capsule"
 const (
 	AttrID       = "capsule.id"
 	AttrPromoted = "capsule.promoted"
-	AttrJSON     = "capsule.json"
+	// AttrCapsule holds the capsule (without attachments and peers) as a
+	// structured value; FromNode reads it back.
+	AttrCapsule = "capsule"
 	AttrFactory  = "capsule.factory"
 	AttrOutbound = "capsule.outbound_calls"
 	AttrBuildSHA = "build.sha"
@@ -122,7 +123,7 @@ func inputNode(f *epg.Fragment, c *sdkcapsule.Capsule, service string) (string, 
 	if bare.Service == "" {
 		bare.Service = service
 	}
-	js, err := json.Marshal(&bare)
+	cv, err := toValue(&bare)
 	if err != nil {
 		return "", err
 	}
@@ -137,7 +138,7 @@ func inputNode(f *epg.Fragment, c *sdkcapsule.Capsule, service string) (string, 
 		epg.Attr{Key: "url.path", Value: epg.String(c.Request.Path)},
 		epg.Attr{Key: epg.AttrHTTPStatus, Value: epg.Int(int64(c.Response.Status))},
 		epg.Attr{Key: AttrOutbound, Value: epg.Int(int64(len(c.Outbound)))},
-		epg.Attr{Key: AttrJSON, Value: epg.String(string(js))},
+		epg.Attr{Key: AttrCapsule, Value: cv},
 	)
 	if c.Env.GoVersion != "" {
 		attrs = append(attrs, epg.Attr{Key: AttrGo, Value: epg.String(c.Env.GoVersion)})

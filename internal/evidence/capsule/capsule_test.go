@@ -54,9 +54,8 @@ func TestDecode(t *testing.T) {
 	if input == nil || input.ID != InputNodeID("c0ffee") || input.Trace.SpanID != "b7ad6b7169203331" {
 		t.Fatalf("input node %+v", input)
 	}
-	js, _ := input.Attr(AttrJSON)
-	c, err := sdkcapsule.Decode([]byte(js.AsString()))
-	if err != nil || c.Request.Body != `{"discount_code":"SPRING"}` || len(c.Attachments) != 0 {
+	c, ok, err := FromNode(input)
+	if err != nil || !ok || c.Request.Body != `{"discount_code":"SPRING"}` || len(c.Attachments) != 0 {
 		t.Errorf("stored capsule %v %+v", err, c)
 	}
 	if threads == 0 || exceptions != 0 {

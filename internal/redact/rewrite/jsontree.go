@@ -146,9 +146,12 @@ func (n *jnode) encode(b *bytes.Buffer) {
 }
 
 func writeString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s)
 	// Tokens are <token:…>: keep them readable rather than \u003c-escaped.
-	enc = bytes.ReplaceAll(enc, []byte(`\u003c`), []byte("<"))
-	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
-	b.Write(bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&")))
+	// (Un-escaping Marshal's output by replacement broke strings holding a
+	// backslash before one of those characters.)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	b.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }

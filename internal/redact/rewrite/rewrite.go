@@ -47,6 +47,8 @@ func rewrite(e *redact.Engine, format string, data []byte) (out, scan []byte, er
 		return out, out, err
 	case "otlp-proto":
 		return rewriteOTLPProto(e, data)
+	case "tag-capsule":
+		return rewriteCapsule(e, data)
 	case "pprof":
 		return rewritePprof(e, data)
 	case "go-exectrace":
