@@ -32,7 +32,7 @@ const (
 	AttrPromoted = "capsule.promoted"
 	// AttrCapsule holds the capsule (without attachments and peers) as a
 	// structured value; FromNode reads it back.
-	AttrCapsule = "capsule"
+	AttrCapsule  = "capsule"
 	AttrFactory  = "capsule.factory"
 	AttrOutbound = "capsule.outbound_calls"
 	AttrBuildSHA = "build.sha"
