@@ -56,6 +56,35 @@ func otelWrap(tr trace.Tracer, route string, h http.Handler) http.Handler {
 	})
 }
 
+// benchVariant is one way of serving benchHandler.
+type benchVariant struct {
+	name string
+	h    http.Handler
+}
+
+// captureVariants are the handler bare, behind OTel, and behind OTel +
+// capture keeping 10%, 0% and 100% of requests; the ratios index them
+// (bare, otel, 10%, 0%, 100%).
+func captureVariants(b *testing.B, tr trace.Tracer) []benchVariant {
+	discard := capture.FuncExporter(func(*capsule.Capsule) error { return nil })
+	rec := func(rate float64) *capture.Recorder {
+		r, err := capture.New(capture.Options{Service: "bench", Exporter: discard, SampleRate: rate,
+			BodyFields: []string{"sku", "qty", "amount"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { r.Shutdown(context.Background()) })
+		return r
+	}
+	return []benchVariant{
+		{"bare", benchHandler},
+		{"otel", otelWrap(tr, "POST /order", benchHandler)},
+		{"otel+tag-10%", otelWrap(tr, "POST /order", rec(0.1).Middleware("POST /order", benchHandler))},
+		{"otel+tag-0%", otelWrap(tr, "POST /order", rec(0).Middleware("POST /order", benchHandler))},
+		{"otel+tag-100%", otelWrap(tr, "POST /order", rec(1).Middleware("POST /order", benchHandler))},
+	}
+}
+
 const benchBody = `{"sku":"sku-4","qty":3,"amount":12.5,"email":"someone@example.com"}`
 
 // BenchmarkCaptureOverhead serves one handler four ways in the same run —
@@ -68,26 +97,7 @@ func BenchmarkCaptureOverhead(b *testing.B) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}, sdktrace.WithMaxQueueSize(1<<16)))
 	defer tp.Shutdown(context.Background())
 	tr := tp.Tracer("bench")
-	discard := capture.FuncExporter(func(*capsule.Capsule) error { return nil })
-	rec := func(rate float64) *capture.Recorder {
-		r, err := capture.New(capture.Options{Service: "bench", Exporter: discard, SampleRate: rate,
-			BodyFields: []string{"sku", "qty", "amount"}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { r.Shutdown(context.Background()) })
-		return r
-	}
-	variants := []struct {
-		name string
-		h    http.Handler
-	}{
-		{"bare", benchHandler},
-		{"otel", otelWrap(tr, "POST /order", benchHandler)},
-		{"otel+tag-10%", otelWrap(tr, "POST /order", rec(0.1).Middleware("POST /order", benchHandler))},
-		{"otel+tag-0%", otelWrap(tr, "POST /order", rec(0).Middleware("POST /order", benchHandler))},
-		{"otel+tag-100%", otelWrap(tr, "POST /order", rec(1).Middleware("POST /order", benchHandler))},
-	}
+	variants := captureVariants(b, tr)
 	const round = 200
 	lat := make([][]time.Duration, len(variants))
 	allocs := make([]uint64, len(variants))
@@ -146,7 +156,7 @@ func BenchmarkCaptureOverhead(b *testing.B) {
 	}
 	b.ReportMetric(p50[1]/p50[0], "p50-ratio/otel:bare")
 	b.ReportMetric(p50[2]/p50[1], "p50-ratio/tag10:otel")
-	b.ReportMetric(p50[3]/p50[1], "p50-ratio/tag100:otel")
+	b.ReportMetric(p50[4]/p50[1], "p50-ratio/tag100:otel")
 	b.ReportMetric((float64(allocs[2])/float64(counts[2]))/(float64(allocs[1])/float64(counts[1])), "alloc-ratio/tag10:otel")
 }
 
@@ -157,26 +167,7 @@ func BenchmarkCaptureOverheadHTTP(b *testing.B) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardSpans{}, sdktrace.WithMaxQueueSize(1<<16)))
 	defer tp.Shutdown(context.Background())
 	tr := tp.Tracer("bench")
-	discard := capture.FuncExporter(func(*capsule.Capsule) error { return nil })
-	rec := func(rate float64) *capture.Recorder {
-		r, err := capture.New(capture.Options{Service: "bench", Exporter: discard, SampleRate: rate,
-			BodyFields: []string{"sku", "qty", "amount"}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { r.Shutdown(context.Background()) })
-		return r
-	}
-	variants := []struct {
-		name string
-		h    http.Handler
-	}{
-		{"bare", benchHandler},
-		{"otel", otelWrap(tr, "POST /order", benchHandler)},
-		{"otel+tag-10%", otelWrap(tr, "POST /order", rec(0.1).Middleware("POST /order", benchHandler))},
-		{"otel+tag-0%", otelWrap(tr, "POST /order", rec(0).Middleware("POST /order", benchHandler))},
-		{"otel+tag-100%", otelWrap(tr, "POST /order", rec(1).Middleware("POST /order", benchHandler))},
-	}
+	variants := captureVariants(b, tr)
 	urls := make([]string, len(variants))
 	for i, v := range variants {
 		srv := httptest.NewServer(v.h)
@@ -231,5 +222,5 @@ func BenchmarkCaptureOverheadHTTP(b *testing.B) {
 		b.ReportMetric(p50[i], "p50-ns/"+v.name)
 	}
 	b.ReportMetric(p50[2]/p50[1], "p50-ratio/tag10:otel")
-	b.ReportMetric(p50[3]/p50[1], "p50-ratio/tag100:otel")
+	b.ReportMetric(p50[4]/p50[1], "p50-ratio/tag100:otel")
 }
