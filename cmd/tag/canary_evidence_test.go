@@ -331,7 +331,7 @@ func canaryCapsule(t *testing.T, ps []redacttest.Plant) []byte {
 		case 1:
 			c.Request.Header[fmt.Sprintf("X-Note-%d", i)] = []string{p.Phrase}
 		case 2:
-			c.Config[key] = p.Phrase
+			c.Config["client_secret_"+key] = p.Secret // a bare value: only the nested key gives it away
 		case 3:
 			c.Outbound = append(c.Outbound, capsule.Call{Method: "POST", URL: "https://api.example.test/v1?api_key=" + url.QueryEscape(p.Secret),
 				Status: 200, Body: p.Phrase, BodyKept: true, RequestDigest: "00"})

@@ -26,11 +26,11 @@ func (c *ctx) value(key string, v epg.Value) epg.Value {
 		kv := v.MapVal()
 		var out []epg.Attr
 		for i, a := range kv {
-			nv := c.value(key+"."+a.Key, a.Value)
-			if !nv.Equal(a.Value) && out == nil {
+			nv, keep := c.member(key+"."+a.Key, a.Value)
+			if (!keep || !nv.Equal(a.Value)) && out == nil {
 				out = append(make([]epg.Attr, 0, len(kv)), kv[:i]...)
 			}
-			if out != nil {
+			if out != nil && keep {
 				out = append(out, epg.Attr{Key: a.Key, Value: nv})
 			}
 		}
@@ -39,6 +39,17 @@ func (c *ctx) value(key string, v epg.Value) epg.Value {
 		}
 	}
 	return v
+}
+
+// member redacts one member of a map value under its dotted key: the
+// field rules apply to nested keys as they do to attribute keys (a map's
+// "client_secret" is tokenized, its "password" dropped), then the
+// detectors. Shapes (bodies, URLs) stay a top-level decision.
+func (c *ctx) member(key string, v epg.Value) (epg.Value, bool) {
+	if pl := c.plan(key); pl.rule != nil && pl.rule.Action != ActAllow {
+		return c.apply(key, v, pl.rule, pl.where)
+	}
+	return c.value(key, v), true
 }
 
 // short is text for the values that repeat across nodes — methods,
