@@ -1,8 +1,6 @@
 package rewrite
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/tagdebug/tag/internal/redact"
@@ -21,35 +19,23 @@ func rewriteCapsule(e *redact.Engine, data []byte) (out, scan []byte, err error)
 	}
 	var dumps []capsule.Attachment
 	var scanText []byte
-	var strip func(c *capsule.Capsule) []capsule.Attachment
-	strip = func(c *capsule.Capsule) []capsule.Attachment {
-		var kept []capsule.Attachment
-		for _, a := range c.Attachments {
-			if a.Kind == capsule.AttachGoroutines {
-				a.Data = []byte(e.RedactText(string(a.Data)))
-				scanText = append(append(scanText, a.Data...), '\n')
-				kept = append(kept, a)
-			}
+	for _, a := range c.Attachments {
+		if a.Kind == capsule.AttachGoroutines {
+			a.Data = []byte(e.RedactText(string(a.Data)))
+			scanText = append(append(scanText, a.Data...), '\n')
+			dumps = append(dumps, a)
 		}
-		c.Attachments = nil
-		return kept
 	}
-	dumps = strip(c)
+	c.Attachments = nil
 	for _, p := range c.Peers {
 		if p != nil {
 			p.Attachments = nil
 		}
 	}
-	// Plain text, no \u0026-style escapes: rewriteJSON's in-place walk
-	// rewrites escaped strings badly (noted for a fix).
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	c.Format = capsule.Version
-	if err := enc.Encode(c); err != nil {
+	bare, err := capsule.Encode(c)
+	if err != nil {
 		return nil, nil, err
 	}
-	bare := bytes.TrimSpace(buf.Bytes())
 	red, err := rewriteJSON(e, bare)
 	if err != nil {
 		return nil, nil, err
