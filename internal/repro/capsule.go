@@ -1,7 +1,6 @@
 package repro
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"golang.org/x/mod/modfile"
 
 	"github.com/tagdebug/tag/sdk/go/capsule"
 )
@@ -258,19 +259,13 @@ func packageDir(dir, pkg string) (string, error) {
 	return rel, nil
 }
 
+// modulePath reads a go.mod's module path ("" when unreadable).
 func modulePath(gomod string) string {
-	f, err := os.Open(gomod)
+	data, err := os.ReadFile(gomod)
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if m, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module "); ok {
-			return strings.Trim(strings.TrimSpace(m), `"`)
-		}
-	}
-	return ""
+	return modfile.ModulePath(data)
 }
 
 // packageName reads the package clause of the directory's Go files.

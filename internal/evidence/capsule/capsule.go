@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/tagdebug/tag/epg"
@@ -152,7 +154,7 @@ func inputNode(f *epg.Fragment, c *sdkcapsule.Capsule, service string) (string, 
 	if c.Request.BodyDigest != "" {
 		attrs = append(attrs, epg.Attr{Key: "http.request.body.sha256", Value: epg.String(c.Request.BodyDigest)})
 	}
-	for _, k := range sdkcapsule.SortedKeys(c.Flags) {
+	for _, k := range slices.Sorted(maps.Keys(c.Flags)) {
 		attrs = append(attrs, epg.Attr{Key: "feature_flag." + k, Value: epg.String(c.Flags[k])})
 	}
 	attrs = epg.SortAttrs(attrs)

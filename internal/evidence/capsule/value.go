@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/tagdebug/tag/epg"
@@ -50,7 +52,7 @@ func jsonValue(x any) epg.Value {
 		return epg.Array(vs...)
 	case map[string]any:
 		as := make([]epg.Attr, 0, len(t))
-		for _, k := range sdkcapsule.SortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			as = append(as, epg.Attr{Key: k, Value: jsonValue(t[k])})
 		}
 		return epg.Map(as...)

@@ -32,7 +32,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 )
@@ -344,14 +343,4 @@ func Digest(parts ...[]byte) string {
 // CallDigest is the digest outbound calls are matched by.
 func CallDigest(method, url string, body []byte) string {
 	return Digest([]byte(method), []byte(url), body)
-}
-
-// SortedKeys returns m's keys in order (for deterministic output).
-func SortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -3,10 +3,11 @@ package capture
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,7 +92,7 @@ func (e *edge) query(raw string) string {
 		return e.token("query", "query", raw)
 	}
 	out := url.Values{}
-	for _, k := range sortedKeys(q) {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		for _, v := range q[k] {
 			if e.r.fields[k] {
 				if s, keep := e.value("url.query."+k, v); keep {
@@ -229,13 +230,4 @@ func (e *edge) allowed(key string, x any) any {
 		return s
 	}
 	return x
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

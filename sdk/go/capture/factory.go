@@ -1,8 +1,10 @@
 package capture
 
 import (
+	"maps"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -74,5 +76,5 @@ func Lookup(service string) (Factory, bool) {
 func Factories() []string {
 	factories.Lock()
 	defer factories.Unlock()
-	return sortedKeys(factories.m)
+	return slices.Sorted(maps.Keys(factories.m))
 }
