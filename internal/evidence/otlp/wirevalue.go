@@ -12,6 +12,8 @@ import (
 	"github.com/tagdebug/tag/internal/evidence"
 )
 
+// eachField calls fn with the bytes of every length-delimited field
+// numbered want in b, stopping quietly at anything malformed.
 func eachField(b []byte, want protowire.Number, fn func([]byte)) {
 	for len(b) > 0 {
 		fl, n := nextField(b)
