@@ -281,10 +281,7 @@ func suffix(reason string) string {
 	if reason == "" {
 		return ""
 	}
-	if i := strings.IndexByte(reason, '\n'); i >= 0 {
-		reason = reason[:i]
-	}
-	return ": " + reason
+	return ": " + firstLine(reason)
 }
 
 func isGitRepo(dir string) bool {
