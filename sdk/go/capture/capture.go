@@ -43,6 +43,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/trace"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -182,7 +183,7 @@ func New(opts Options) (*Recorder, error) {
 		return nil, fmt.Errorf("capture: %w", err)
 	}
 	r := &Recorder{opts: opts, eng: eng, keyID: redact.KeyID(key), env: environment(opts.BuildSHA),
-		headers: lowerSet(append(slicesClone(alwaysHeaders), opts.HeaderAllowlist...)),
+		headers: lowerSet(append(slices.Clone(alwaysHeaders), opts.HeaderAllowlist...)),
 		fields:  set(opts.BodyFields), raw: set(opts.RawBodyRoutes), hosts: lowerSet(opts.ResponseHosts),
 		flags: map[string]string{}, config: map[string]string{}, stop: make(chan struct{})}
 	r.inflight.m = map[*state]struct{}{}
@@ -422,4 +423,3 @@ func lowerSet(xs []string) map[string]bool {
 	return m
 }
 
-func slicesClone(xs []string) []string { return append([]string(nil), xs...) }

@@ -191,9 +191,9 @@ func (r *Recorder) finish(st *state, rw *recWriter, debugHdr string) {
 func (r *Recorder) crashed(st *state, rw *recWriter, v any, stack []byte) {
 	msg := r.eng.RedactText(fmt.Sprint(v))
 	typ := fmt.Sprintf("%T", v)
-	trace := r.eng.RedactText("panic: " + fmt.Sprint(v) + "\n\n" + string(stack))
+	stackText := r.eng.RedactText("panic: " + fmt.Sprint(v) + "\n\n" + string(stack))
 	if st.span.IsRecording() {
-		st.span.AddEvent("exception", trace2Attrs(typ, msg, trace))
+		st.span.AddEvent("exception", exceptionAttrs(typ, msg, stackText))
 		st.span.SetStatus(codes.Error, msg)
 	}
 	if st.markKept() {
@@ -234,7 +234,8 @@ func fromPanic(stack []byte) []byte {
 	return append(out, rest...)
 }
 
-func trace2Attrs(typ, msg, stack string) trace.EventOption {
+// exceptionAttrs are the OpenTelemetry exception event's attributes.
+func exceptionAttrs(typ, msg, stack string) trace.EventOption {
 	return trace.WithAttributes(attribute.String("exception.type", typ),
 		attribute.String("exception.message", msg), attribute.String("exception.stacktrace", stack))
 }
