@@ -422,4 +422,3 @@ func lowerSet(xs []string) map[string]bool {
 	}
 	return m
 }
-
