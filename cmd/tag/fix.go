@@ -139,10 +139,7 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 	if err != nil {
 		return nil, usageError{err}
 	}
-	var buildTest time.Duration
 	reproduce := func(ctx context.Context, dir string) (bool, string, error) {
-		t0 := time.Now()
-		defer func() { buildTest += time.Since(t0) }()
 		r, err := p.run(ctx, dir, reproRuns(v.Incident.Kind))
 		if err != nil {
 			return false, "", err
@@ -170,12 +167,16 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 	var results []*verify.Result
 	for i, c := range cands {
 		stage(o.progress, "verifying candidate %d of %d (%s)", i+1, len(cands), c.Template)
-		t0 := time.Now()
 		vr, err := verify.Verify(ctx, &verify.Input{Repo: repo, Report: p.report, Candidate: c, Reproduce: reproduce,
 			ExpectFlip: o.expectFlip, TestFlags: o.testFlags})
-		buildTest += time.Since(t0)
 		if err != nil {
 			return nil, err
+		}
+		for _, ch := range vr.Checks {
+			// Every check but apply and locality builds or runs tests.
+			if ch.Name != verify.CheckApply && ch.Name != verify.CheckLocality {
+				res.BuildTestSeconds += ch.Seconds
+			}
 		}
 		stage(o.progress, "  %s%s", vr.Verdict, suffix(vr.Reason))
 		results = append(results, vr)
@@ -227,7 +228,6 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
-	res.BuildTestSeconds = buildTest.Seconds()
 	return res, nil
 }
 

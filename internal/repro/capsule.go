@@ -138,8 +138,6 @@ import (
 	"github.com/tagdebug/tag/sdk/go/replay"
 )
 
-var _ = time.Millisecond
-
 // {{.Name}} replays the recorded requests of incident {{.Incident}}
 // ({{.Kind}}: {{.Title}}) through the service's handler, with the
 // recorded clock, seeds and outbound answers, and fails while the
