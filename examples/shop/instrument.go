@@ -3,6 +3,7 @@ package shop
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -22,7 +23,7 @@ func Instrument(tracer trace.Tracer) func(pattern string, h http.Handler) http.H
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 			ctx, span := tracer.Start(ctx, pattern, trace.WithSpanKind(trace.SpanKindServer),
-				trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("http.route", r.Pattern), attribute.String("url.path", r.URL.Path)))
+				trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("http.route", routeOf(pattern)), attribute.String("url.path", r.URL.Path)))
 			defer span.End()
 			sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 			defer func() {
@@ -52,4 +53,13 @@ type statusWriter struct {
 func (s *statusWriter) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+// routeOf is the path template of a mux pattern ("POST /pay" → "/pay"),
+// which is what OpenTelemetry's http.route holds.
+func routeOf(pattern string) string {
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		return pattern[i+1:]
+	}
+	return pattern
 }

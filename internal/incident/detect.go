@@ -3,6 +3,7 @@ package incident
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tagdebug/tag/epg"
@@ -296,7 +297,8 @@ func (d *detector) endpointOf(s *epg.Node) string {
 
 func spanEndpoint(s *epg.Node) string {
 	if r := s.Attrs.Str(epg.AttrHTTPRoute); r != "" {
-		if m := s.Attrs.Str("http.request.method"); m != "" {
+		// Go 1.22 mux patterns ("POST /pay") already carry the method.
+		if m := s.Attrs.Str("http.request.method"); m != "" && !strings.HasPrefix(r, m+" ") {
 			return m + " " + r
 		}
 		return r
