@@ -76,14 +76,32 @@ var javaPackage = regexp.MustCompile(`(?m)^\s*package\s+([\w.]+)\s*;`)
 // Maven or Gradle project's dependencies cannot be resolved offline, so
 // there only a syntax-level pass is possible and the check says so.
 func (v *run) javac(ctx context.Context, files []string) (string, string) {
+	if b := javaBuildFile(v.after); b != "" {
+		return StatusPass, "javac not run: " + b + " project (dependencies not resolvable offline)"
+	}
+	st, d := v.javacInto(ctx, v.after, filepath.Join(v.work, "javac"), files)
+	if st != StatusPass {
+		return st, d
+	}
+	return StatusPass, "javac " + joinList(files)
+}
+
+// javaBuildFile names the tree's Maven or Gradle build file, if any.
+func javaBuildFile(tree string) string {
 	for _, b := range []string{"pom.xml", "build.gradle", "build.gradle.kts"} {
-		if _, err := os.Stat(filepath.Join(v.after, b)); err == nil {
-			return StatusPass, "javac not run: " + b + " project (dependencies not resolvable offline)"
+		if _, err := os.Stat(filepath.Join(tree, b)); err == nil {
+			return b
 		}
 	}
+	return ""
+}
+
+// javacInto compiles files of tree, and the sources they use from their
+// source roots, into out.
+func (v *run) javacInto(ctx context.Context, tree, out string, files []string) (string, string) {
 	roots := map[string]bool{}
 	for _, f := range files {
-		src, err := os.ReadFile(filepath.Join(v.after, filepath.FromSlash(f)))
+		src, err := os.ReadFile(filepath.Join(tree, filepath.FromSlash(f)))
 		if err != nil {
 			return StatusError, err.Error()
 		}
@@ -91,19 +109,14 @@ func (v *run) javac(ctx context.Context, files []string) (string, string) {
 		if m := javaPackage.FindSubmatch(src); m != nil {
 			root = strings.TrimSuffix(root, strings.ReplaceAll(string(m[1]), ".", "/"))
 		}
-		roots[filepath.Join(v.after, filepath.FromSlash(strings.TrimSuffix(root, "/")))] = true
+		roots[filepath.Join(tree, filepath.FromSlash(strings.TrimSuffix(root, "/")))] = true
 	}
 	var sp []string
 	for r := range roots {
 		sp = append(sp, r)
 	}
-	out := filepath.Join(v.work, "javac")
 	argv := append([]string{"javac", "-nowarn", "-d", out, "-sourcepath", strings.Join(sp, string(os.PathListSeparator))}, files...)
-	st, d := v.command(ctx, v.after, "javac", argv...)
-	if st != StatusPass {
-		return st, d
-	}
-	return StatusPass, "javac " + joinList(files)
+	return v.command(ctx, tree, "javac", argv...)
 }
 
 func byExt(files []string, ext string) []string {

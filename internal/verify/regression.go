@@ -32,6 +32,9 @@ func (v *run) regression(ctx context.Context) (string, string) {
 	if len(byExt(files, ".py")) > 0 {
 		return v.pyRegression(ctx, c.TestName)
 	}
+	if java := byExt(files, ".java"); len(java) > 0 {
+		return v.javaRegression(ctx, java, c.TestName)
+	}
 	return StatusSkip, "no test runner for " + joinList(files)
 }
 
@@ -80,24 +83,25 @@ func (v *run) goRegression(ctx context.Context, mods []goModule, name string) (s
 	return StatusPass, fmt.Sprintf("%s %s, passes with it%s", name, joinList(dedupe(notes)), mode)
 }
 
-// pyRegression runs unittest discovery filtered to the test's name.
+// pyRegression runs unittest discovery, filtered to the test's name, from
+// the import root of the test file.
 func (v *run) pyRegression(ctx context.Context, name string) (string, string) {
-	argv := []string{"python3", "-m", "unittest", "discover", "-k", name}
-	o, err := v.runner.Run(ctx, Cmd{Dir: v.before, Args: argv, Timeout: v.lim.Step, Memory: v.lim.Memory})
+	roots := pyRoots(v.after, byExt(diffFiles(v.test), ".py"))
+	o, ran, err := v.pyDiscover(ctx, v.before, roots, "-k", name)
 	if err != nil {
 		return StatusError, err.Error()
 	}
-	if strings.Contains(o.Output, "Ran 0 tests") {
-		return StatusFail, name + " did not run on the unpatched tree"
+	if ran == 0 {
+		return StatusFail, name + " did not run on the unpatched tree" + pyWhere(roots) + "\n" + clip(o.Output, detailLines)
 	}
 	if o.ExitCode == 0 {
 		return StatusFail, name + " passes without the fix: it does not capture the failure"
 	}
-	o, err = v.runner.Run(ctx, Cmd{Dir: v.after, Args: argv, Timeout: v.lim.Step, Memory: v.lim.Memory})
+	o, ran, err = v.pyDiscover(ctx, v.after, roots, "-k", name)
 	if err != nil {
 		return StatusError, err.Error()
 	}
-	if o.ExitCode != 0 || strings.Contains(o.Output, "Ran 0 tests") {
+	if o.ExitCode != 0 || ran == 0 {
 		return StatusFail, name + " does not pass with the fix\n" + clip(o.Output, detailLines)
 	}
 	v.proved = append(v.proved, "regression test "+name)

@@ -127,15 +127,20 @@ func (v *run) flips(ctx context.Context, m goModule) string {
 
 var pyFailure = regexp.MustCompile(`(?m)^(?:FAIL|ERROR): (\w+) \(([\w.]+)\)`)
 
-// pySuite runs unittest discovery over the tree; failures of tests in
-// ExpectFlip are allowed.
+// pySuite runs unittest discovery from the import roots of the changed
+// Python files; failures of tests in ExpectFlip are allowed.
 func (v *run) pySuite(ctx context.Context) (string, string) {
-	o, err := v.runner.Run(ctx, Cmd{Dir: v.after, Args: []string{"python3", "-m", "unittest", "discover"}, Timeout: v.lim.Step, Memory: v.lim.Memory})
+	roots := pyRoots(v.after, byExt(v.changedFiles(), ".py"))
+	what := "python3 -m unittest discover" + pyWhere(roots)
+	o, ran, err := v.pyDiscover(ctx, v.after, roots)
 	if err != nil {
 		return StatusError, err.Error()
 	}
-	if o.ExitCode == 0 || strings.Contains(o.Output, "Ran 0 tests") {
-		return StatusPass, "python3 -m unittest discover: " + firstLine(clip(o.Output, 2))
+	if o.TimedOut {
+		return StatusFail, what + ": timed out\n" + clip(o.Output, detailLines)
+	}
+	if o.ExitCode == 0 || ran == 0 {
+		return StatusPass, fmt.Sprintf("%s: %d tests pass", what, ran)
 	}
 	var broken, flipped []string
 	for _, m := range pyFailure.FindAllStringSubmatch(o.Output, -1) {
@@ -146,7 +151,7 @@ func (v *run) pySuite(ctx context.Context) (string, string) {
 		}
 	}
 	if len(broken) > 0 || len(flipped) == 0 {
-		return StatusFail, "python3 -m unittest discover failed: " + joinList(broken) + "\n" + clip(o.Output, detailLines)
+		return StatusFail, what + " failed: " + joinList(broken) + "\n" + clip(o.Output, detailLines)
 	}
-	return StatusPass, "python suite passes but for the expected flips (they proved the bug): " + joinList(flipped)
+	return StatusPass, fmt.Sprintf("%s: %d tests pass but for the expected flips (they proved the bug and now fail): %s", what, ran-len(flipped), joinList(flipped))
 }
