@@ -27,7 +27,7 @@ const (
 // stresses f and g before giving up: the deadlock comes within
 // milliseconds, and a fixed ledger ends after this, so it bounds every
 // "no longer reproduces" run of verification.
-const ledgerStressSeconds = "3"
+const ledgerStressSeconds = "2"
 
 // Ledger runs the Java ledger in a real JVM until the JVM reports its
 // deadlock, hands TAG the jstack dump of it (a JVM prints its threads
