@@ -81,7 +81,16 @@ func TestTransferDeadlocks(t *testing.T) {
 	b.between = func() { held.Done(); held.Wait() }
 	go b.Transfer("alice", "bob", 10)
 	go b.Transfer("bob", "alice", 10)
-	held.Wait()
+	// Both hold their first lock before either takes its second; with the
+	// locks taken in one order that never happens, and the test says so
+	// instead of waiting forever.
+	both := make(chan struct{})
+	go func() { held.Wait(); close(both) }()
+	select {
+	case <-both:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the transfers never held one lock each at the same time")
+	}
 	for range 200 {
 		if n := strings.Count(allStacks(), "shop.(*Bank).Transfer"); n >= 2 && blockedInLock(allStacks()) >= 2 {
 			return // deadlocked, as the bug says; the goroutines stay parked
