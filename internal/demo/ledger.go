@@ -40,6 +40,9 @@ func Ledger(ctx context.Context, env *Env) ([]Target, error) {
 		}
 	}
 	dir := filepath.Join(env.Repo, "examples", "ledger")
+	if err := os.MkdirAll(env.Work, 0o755); err != nil {
+		return nil, err
+	}
 	classes := filepath.Join(env.Work, "ledger-classes")
 	env.logf("ledger: compiling Ledger.java")
 	if err := runBounded(ctx, "", "javac", "-d", classes, filepath.Join(dir, "Ledger.java")); err != nil {

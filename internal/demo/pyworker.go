@@ -28,6 +28,9 @@ func Pyworker(ctx context.Context, env *Env) ([]Target, error) {
 		return nil, fmt.Errorf("pyworker: %w", err)
 	}
 	dir := filepath.Join(env.Repo, "examples", "pyworker")
+	if err := os.MkdirAll(env.Work, 0o755); err != nil {
+		return nil, err
+	}
 	env.logf("pyworker: %d healthy jobs and a cold-cache one, exporting OTLP to %s", pyworkerHealthyJobs, env.OTLP)
 	if err := runWorker(ctx, env, py, dir); err != nil {
 		return nil, err
