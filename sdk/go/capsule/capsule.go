@@ -67,6 +67,11 @@ type Capsule struct {
 	Service string `json:"service"`
 	// Route is the handler's pattern, e.g. "POST /pay".
 	Route string `json:"route"`
+	// Handler is the function that serves the route (e.g.
+	// "example.com/shop.(*Shop).TopUsersHandler"), so evidence that
+	// carries no trace (a race report, a goroutine dump) can still name
+	// the requests that ran through it.
+	Handler string `json:"handler,omitempty"`
 	// Factory is the import path of the package that registered the
 	// service's handler factory (capture.RegisterFactory), where a replay
 	// test must live to find it.

@@ -10,7 +10,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
+	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,13 +37,14 @@ const (
 // state is one in-flight request: the cheap part recorded always, and
 // what the handler took through the SDK (clock, seeds, outbound calls).
 type state struct {
-	rec    *Recorder
-	route  string
-	start  time.Time
-	req    *http.Request
-	body   []byte
-	bodyOK bool // the body was read completely within MaxBody
-	span   trace.Span
+	rec     *Recorder
+	route   string
+	handler string
+	start   time.Time
+	req     *http.Request
+	body    []byte
+	bodyOK  bool // the body was read completely within MaxBody
+	span    trace.Span
 
 	// rw is the request's response writer and br the buffered body handed
 	// to the handler, in the same allocation.
@@ -66,6 +70,7 @@ func stateFrom(ctx context.Context) *state {
 // Put it inside the OpenTelemetry server instrumentation so the request's
 // span is in the context it sees.
 func (r *Recorder) Middleware(route string, h http.Handler) http.Handler {
+	name := handlerName(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if rp := replayFrom(req.Context()); rp != nil {
 			// Serving a recorded request: the replay owns clock, seeds and
@@ -73,7 +78,7 @@ func (r *Recorder) Middleware(route string, h http.Handler) http.Handler {
 			h.ServeHTTP(w, req)
 			return
 		}
-		st := &state{rec: r, route: route, start: time.Now(), span: trace.SpanFromContext(req.Context())}
+		st := &state{rec: r, route: route, handler: name, start: time.Now(), span: trace.SpanFromContext(req.Context())}
 		st.readBody(req, r.opts.MaxBody)
 		ctx := context.WithValue(req.Context(), stateKey{}, st)
 		if dl, ok := ctx.Deadline(); ok {
@@ -267,7 +272,7 @@ func (r *Recorder) build(st *state, reason string, d time.Duration) *capsule.Cap
 
 // head is the cheap part of a capsule: identity, trace, route and timing.
 func (r *Recorder) head(st *state, reason string, d time.Duration) *capsule.Capsule {
-	c := &capsule.Capsule{Format: capsule.Version, ID: newID(), Service: r.opts.Service, Route: st.route, Factory: FactoryPackage(r.opts.Service),
+	c := &capsule.Capsule{Format: capsule.Version, ID: newID(), Service: r.opts.Service, Route: st.route, Handler: st.handler, Factory: FactoryPackage(r.opts.Service),
 		Start: st.start.UnixNano(), Duration: int64(d), Promoted: reason, Env: r.env,
 		Redaction: capsule.Redaction{Policy: r.eng.Version(), KeyID: r.keyID}}
 	if sc := st.span.SpanContext(); sc.IsValid() {
@@ -389,4 +394,31 @@ func (f *inflight) older(t time.Time) []*state {
 		}
 	}
 	return out
+}
+
+// handlerName names the function behind h the way Go's tracebacks do:
+// a func or method value by its function ("pkg.(*T).M"), any other
+// handler by its ServeHTTP method.
+func handlerName(h http.Handler) string {
+	v := reflect.ValueOf(h)
+	if v.Kind() == reflect.Func {
+		if f := runtime.FuncForPC(v.Pointer()); f != nil {
+			// A method value's wrapper is named after the method with
+			// "-fm"; the method itself is what stacks show.
+			return strings.TrimSuffix(f.Name(), "-fm")
+		}
+		return ""
+	}
+	t := v.Type()
+	ptr := ""
+	if t.Kind() == reflect.Pointer {
+		ptr, t = "*", t.Elem()
+	}
+	if t.PkgPath() == "" {
+		return ""
+	}
+	if ptr != "" {
+		return t.PkgPath() + ".(*" + t.Name() + ").ServeHTTP"
+	}
+	return t.PkgPath() + "." + t.Name() + ".ServeHTTP"
 }
