@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,7 @@ import (
 	"github.com/tagdebug/tag/internal/inspect"
 	"github.com/tagdebug/tag/internal/rca"
 	"github.com/tagdebug/tag/internal/repro"
+	"github.com/tagdebug/tag/internal/store"
 	"github.com/tagdebug/tag/sdk/go/capsule"
 )
 
@@ -98,6 +101,11 @@ func (a *app) plan(ctx context.Context, id string, files []string, scrub repro.S
 	p.goCaps, p.procs, err = replayable(v, files)
 	if err != nil {
 		return nil, err
+	}
+	if len(p.goCaps) == 0 && len(p.procs) == 0 && len(files) == 0 {
+		if p.goCaps, err = byHandler(ctx, st, v); err != nil {
+			return nil, err
+		}
 	}
 	if len(p.goCaps) == 0 && len(p.procs) == 0 {
 		return nil, fmt.Errorf("incident %s has no replayable evidence: record the service with TAG's capture SDK (Go) or `tag record` (any process), and pass process capsules with --capsule", v.Incident.ID)
@@ -239,6 +247,72 @@ func replayable(v *inspect.View, files []string) ([]*capsule.Capsule, []*repro.P
 		}
 	}
 	return goCaps, procs, nil
+}
+
+// handlerCapsules is how many stored capsules of the implicated handler a
+// reproduction replays together: enough distinct requests to run
+// concurrently.
+const handlerCapsules = 4
+
+// recentCapsuleArtifacts bounds how far back byHandler looks.
+const recentCapsuleArtifacts = 500
+
+// byHandler finds stored capsules of the incident's service whose handler
+// is among the incident's frames. Evidence without a trace — a race
+// report, a goroutine dump — names functions, not requests; capsules name
+// the function that serves their route, so the requests that ran through
+// the racing code can be replayed together. The most recent come first.
+func byHandler(ctx context.Context, st store.Store, v *inspect.View) ([]*capsule.Capsule, error) {
+	g := v.Graph
+	if g == nil {
+		return nil, nil
+	}
+	funcs := map[string]bool{}
+	for i := range int32(g.NumNodes()) {
+		if n := g.Node(i); n.Loc != nil && n.Loc.Function != "" {
+			funcs[n.Loc.Function] = true
+		}
+	}
+	if len(funcs) == 0 {
+		return nil, nil
+	}
+	arts, err := st.Artifacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, a := range slices.Backward(arts) {
+		if a.Format == capdec.Format && len(ids) < recentCapsuleArtifacts {
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	frags, err := st.Fragments(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []*capsule.Capsule
+	seen := map[string]bool{}
+	for _, f := range frags {
+		for i := range f.Nodes {
+			c, ok, err := capdec.FromNode(&f.Nodes[i])
+			if err != nil || !ok || c.Handler == "" || !funcs[c.Handler] || seen[c.ID] {
+				continue
+			}
+			if v.Incident.Service != "" && c.Service != v.Incident.Service {
+				continue
+			}
+			seen[c.ID] = true
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *capsule.Capsule) int { return cmp.Compare(b.Start, a.Start) })
+	if len(out) > handlerCapsules {
+		out = out[:handlerCapsules]
+	}
+	return out, nil
 }
 
 // overlay replaces a process capsule's working files with the

@@ -148,6 +148,10 @@ func inputNode(f *epg.Fragment, c *sdkcapsule.Capsule, service string) (string, 
 	if c.Factory != "" {
 		attrs = append(attrs, epg.Attr{Key: AttrFactory, Value: epg.String(c.Factory)})
 	}
+	if c.Handler != "" {
+		// OpenTelemetry's name for the function that served the request.
+		attrs = append(attrs, epg.Attr{Key: "code.function.name", Value: epg.String(c.Handler)})
+	}
 	if c.Env.BuildSHA != "" {
 		attrs = append(attrs, epg.Attr{Key: AttrBuildSHA, Value: epg.String(c.Env.BuildSHA)})
 	}
