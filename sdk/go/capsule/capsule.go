@@ -211,6 +211,13 @@ const (
 // application code, as it reads a test-timeout dump.
 const WatchdogHeader = "tag watchdog: "
 
+// SlowHeader starts the first line of a goroutine dump the watchdog took
+// while requests were running past the latency threshold but not yet
+// past their deadline: "tag slow: <which requests>". Such requests are
+// late, not stuck, so TAG declares no verdict from it; the dump says
+// where the late requests were waiting (a contended lock, say).
+const SlowHeader = "tag slow: "
+
 // Attachment is one runtime snapshot.
 type Attachment struct {
 	Kind string `json:"kind"`

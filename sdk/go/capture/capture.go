@@ -23,7 +23,9 @@
 // sampling rate picked it. A panic also takes a goroutine dump and,
 // optionally, a heap profile and a flight-recorder snapshot of the last
 // seconds; a watchdog snapshots goroutines when requests outlive their
-// deadline, so blocked-lock evidence exists even when nothing crashed.
+// deadline, so blocked-lock evidence exists even when nothing crashed,
+// and once per LatencyThreshold while requests run late, so a slow
+// request's capsule shows what it was waiting for.
 //
 // Redaction at the edge: headers outside HeaderAllowlist and body fields
 // outside BodyFields leave the process only as keyed tokens (their shape
@@ -70,7 +72,10 @@ type Options struct {
 	// SampleRate is the share of healthy requests kept anyway (0..1), so
 	// cohorts of successful requests exist for comparison.
 	SampleRate float64
-	// LatencyThreshold keeps requests slower than it (0: off).
+	// LatencyThreshold keeps requests slower than it (0: off). While
+	// such requests are still running, the watchdog takes a goroutine
+	// dump (at most one per LatencyThreshold, shared by the requests
+	// found late together) that their capsules carry.
 	LatencyThreshold time.Duration
 	// Deadline is how long a request may run before the watchdog
 	// snapshots goroutines and keeps its capsule as a hang (0: no
@@ -137,6 +142,11 @@ type Recorder struct {
 	config map[string]string
 
 	inflight inflight
+	watched  bool // requests are tracked in flight for the watchdog
+	// slowAt and slowDump are the watchdog's last slow-request dump;
+	// only the watchdog's goroutine touches them.
+	slowAt   time.Time
+	slowDump []capsule.Attachment
 	jobs     chan func() // capsule assembly, off the request path
 	fr       *trace.FlightRecorder
 	snapMu   sync.Mutex // one snapshot (dump, flight recorder) at a time
@@ -218,7 +228,8 @@ func New(opts Options) (*Recorder, error) {
 			r.fr = fr
 		}
 	}
-	if opts.Deadline > 0 {
+	if opts.Deadline > 0 || opts.LatencyThreshold > 0 {
+		r.watched = true
 		r.stopped.Add(1)
 		go r.watchdog()
 	}

@@ -25,13 +25,8 @@ func (r *Recorder) snapshotsWith(header string, goroutines, heap bool) []capsule
 	var out []capsule.Attachment
 	now := time.Now().UnixNano()
 	if goroutines {
-		var b bytes.Buffer
-		if header != "" {
-			b.WriteString(header + "\n\n")
-		}
-		if err := pprof.Lookup("goroutine").WriteTo(&b, 2); err == nil {
-			out = append(out, capsule.Attachment{Kind: capsule.AttachGoroutines, Taken: now,
-				Data: []byte(r.eng.RedactText(b.String()))})
+		if a, ok := r.dumpLocked(header, 0, now); ok {
+			out = append(out, a)
 		}
 	}
 	if heap {
@@ -49,4 +44,35 @@ func (r *Recorder) snapshotsWith(header string, goroutines, heap bool) []capsule
 		}
 	}
 	return out
+}
+
+// goroutineDump takes one goroutine dump headed by header, cut to at
+// most max bytes at a goroutine boundary, redacted.
+func (r *Recorder) goroutineDump(header string, max int) (capsule.Attachment, bool) {
+	r.snapMu.Lock()
+	defer r.snapMu.Unlock()
+	return r.dumpLocked(header, max, time.Now().UnixNano())
+}
+
+// dumpLocked writes every goroutine's stack in the debug=2 text (max 0:
+// whole); snapMu is held.
+func (r *Recorder) dumpLocked(header string, max int, now int64) (capsule.Attachment, bool) {
+	var b bytes.Buffer
+	if header != "" {
+		b.WriteString(header + "\n\n")
+	}
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 2); err != nil {
+		return capsule.Attachment{}, false
+	}
+	data := b.Bytes()
+	if max > 0 && len(data) > max {
+		// Goroutines are separated by a blank line; a goroutine cut
+		// in the middle would make the whole dump unreadable to TAG.
+		i := bytes.LastIndex(data[:max], []byte("\n\n"))
+		if i <= len(header) {
+			return capsule.Attachment{}, false
+		}
+		data = data[:i+1]
+	}
+	return capsule.Attachment{Kind: capsule.AttachGoroutines, Taken: now, Data: []byte(r.eng.RedactText(string(data)))}, true
 }

@@ -10,27 +10,43 @@ import (
 	"github.com/tagdebug/tag/sdk/go/capsule"
 )
 
-// watchdog looks at the in-flight requests a few times per Deadline;
-// requests older than Deadline are kept as hangs with one goroutine dump
-// (and flight-recorder snapshot) shared by all found in the same look, so
-// the blocked-lock evidence exists even when nothing crashes — a
-// deadlocked request never ends, so its span may never be exported.
+// watchdog looks at the in-flight requests a few times per Deadline (or
+// LatencyThreshold, when shorter). Requests older than Deadline are kept
+// as hangs with one goroutine dump (and flight-recorder snapshot) shared
+// by all found in the same look, so the blocked-lock evidence exists even
+// when nothing crashes — a deadlocked request never ends, so its span
+// may never be exported. Requests past LatencyThreshold get a dump too
+// (lookForSlow), which their capsules carry if they are kept.
 func (r *Recorder) watchdog() {
 	defer r.stopped.Done()
-	tick := r.opts.Deadline / 4
-	if tick < 10*time.Millisecond {
-		tick = 10 * time.Millisecond
-	}
-	t := time.NewTicker(tick)
+	t := time.NewTicker(watchTick(r.opts.Deadline, r.opts.LatencyThreshold))
 	defer t.Stop()
 	for {
 		select {
 		case <-r.stop:
 			return
 		case now := <-t.C:
-			r.lookForHangs(now)
+			if r.opts.Deadline > 0 {
+				r.lookForHangs(now)
+			}
+			if r.opts.LatencyThreshold > 0 {
+				r.lookForSlow(now)
+			}
 		}
 	}
+}
+
+// watchTick is how often the watchdog looks: four times per the shorter
+// of the positive limits, so a request is seen late within a quarter of
+// its limit, but not more often than every 10 ms.
+func watchTick(limits ...time.Duration) time.Duration {
+	tick := time.Duration(0)
+	for _, l := range limits {
+		if l > 0 && (tick == 0 || l/4 < tick) {
+			tick = l / 4
+		}
+	}
+	return max(tick, 10*time.Millisecond)
 }
 
 func (r *Recorder) lookForHangs(now time.Time) {
@@ -72,4 +88,61 @@ func (r *Recorder) lookForHangs(now time.Time) {
 		r.annotate(st.span, c)
 	}
 	r.emit(c)
+}
+
+// lookForSlow gives the requests running past LatencyThreshold (and not
+// kept yet) a goroutine dump taken while they run: where they wait —
+// a lock held across slow work, a full channel — is gone by the time
+// they finish. One dump serves every request found late in the same
+// look, and dumps are at most one per LatencyThreshold, since each stops
+// the world briefly. The limit never leaves a request without one: a
+// request not running at the last dump started after it, so it becomes
+// late only once LatencyThreshold has passed since that dump.
+func (r *Recorder) lookForSlow(now time.Time) {
+	var late []*state
+	for _, st := range r.inflight.older(now.Add(-r.opts.LatencyThreshold)) {
+		if st.needsSlowDump() {
+			late = append(late, st)
+		}
+	}
+	if len(late) == 0 {
+		return
+	}
+	if r.slowAt.IsZero() || now.Sub(r.slowAt) >= r.opts.LatencyThreshold {
+		routes := make([]string, 0, len(late))
+		for _, st := range late {
+			routes = append(routes, st.route)
+		}
+		slices.Sort(routes)
+		header := fmt.Sprintf("%s%d requests past the %v latency threshold: %s", capsule.SlowHeader,
+			len(late), r.opts.LatencyThreshold, strings.Join(slices.Compact(routes), ", "))
+		a, ok := r.goroutineDump(header, maxSlowDump)
+		if !ok {
+			return
+		}
+		r.slowAt, r.slowDump = now, []capsule.Attachment{a}
+	}
+	for _, st := range late {
+		if st.start.Before(r.slowAt) {
+			st.setSlowDump(r.slowDump)
+		}
+	}
+}
+
+// maxSlowDump bounds a slow-request dump: a service with many thousands
+// of goroutines keeps the first ones whole (the runtime prints the
+// requests' goroutines by ID, oldest first) rather than a large capsule.
+const maxSlowDump = 1 << 20
+
+// needsSlowDump reports whether st is neither kept nor given a dump yet.
+func (st *state) needsSlowDump() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return !st.hung && st.slow == nil
+}
+
+func (st *state) setSlowDump(a []capsule.Attachment) {
+	st.mu.Lock()
+	st.slow = a
+	st.mu.Unlock()
 }
