@@ -108,4 +108,8 @@ const (
 	EventBlocked = "blocked"
 	// EventAccess is one memory access of a race report.
 	EventAccess = "access"
+	// EventSlow is a dump taken while requests ran late but had not
+	// stopped (the capture SDK's slow-request snapshot): not a verdict,
+	// a note whose threads show where the late requests were waiting.
+	EventSlow = "slow"
 )

@@ -5,7 +5,8 @@
 // request's span; the panic as an exception with its frames when no
 // traced span carries it; and the attachments decoded by their own
 // decoders — a goroutine dump into threads and locks, a heap profile, a
-// flight-recorder execution trace.
+// flight-recorder execution trace. A slow-request snapshot's note belongs
+// to the request: it is emitted by the input node and carries its trace.
 package capsule
 
 import (
@@ -194,8 +195,17 @@ func attach(ctx context.Context, f *epg.Fragment, in *evidence.Input, c *sdkcaps
 		return err
 	}
 	for j := range af.Nodes {
-		if af.Nodes[j].Service == "" {
-			af.Nodes[j].Service = c.Service
+		n := &af.Nodes[j]
+		if n.Service == "" {
+			n.Service = c.Service
+		}
+		if n.Kind == epg.KindEvent && n.EventType() == epg.EventSlow {
+			// The snapshot was taken while this request ran late: it
+			// belongs to the request (and its trace), so an analysis of
+			// the request's failure finds the threads behind it, rather
+			// than to whichever span was open when it was taken.
+			n.Trace = epg.TraceRef{TraceID: c.TraceID, SpanID: c.SpanID}
+			f.Edges = append(f.Edges, epg.Edge{From: InputNodeID(c.ID), To: n.ID, Kind: epg.EdgeEmits})
 		}
 	}
 	f.Nodes = append(f.Nodes, af.Nodes...)

@@ -94,3 +94,43 @@ func FuzzDecode(f *testing.F) {
 		Decoder{}.Decode(context.Background(), &evidence.Input{Name: "fuzz", Data: data})
 	})
 }
+
+// TestSlowSnapshotBelongsToRequest: a latency capsule's slow-request
+// dump becomes a note of the request — emitted by its input node, in its
+// trace — and no verdict.
+func TestSlowSnapshotBelongsToRequest(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(sdkcapsule.SlowHeader + "1 requests past the 2s latency threshold: POST /v1/checkout\n\n")
+	pprof.Lookup("goroutine").WriteTo(&b, 2)
+	c := &sdkcapsule.Capsule{ID: "5105", Service: "shop", Route: "POST /v1/checkout", Promoted: sdkcapsule.PromotedLatency,
+		TraceID: "0af7651916cd43dd8448eb211c80319c", SpanID: "b7ad6b7169203331", Start: 1_700_000_000_000_000_000, Duration: 2_100_000_000,
+		Request:     sdkcapsule.Request{Method: "POST", Path: "/v1/checkout"},
+		Attachments: []sdkcapsule.Attachment{{Kind: sdkcapsule.AttachGoroutines, Data: b.Bytes()}}}
+	data, err := sdkcapsule.Encode(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Decoder{}.Decode(context.Background(), &evidence.Input{Name: "c.json", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var note *epg.Node
+	for i := range f.Nodes {
+		switch n := &f.Nodes[i]; n.EventType() {
+		case epg.EventSlow:
+			note = n
+		case epg.EventBlocked, epg.EventDeadlock, epg.EventPanic:
+			t.Errorf("a slow snapshot declared a %s verdict", n.EventType())
+		}
+	}
+	if note == nil || note.Trace.TraceID != c.TraceID || note.Trace.SpanID != c.SpanID {
+		t.Fatalf("slow note %+v", note)
+	}
+	var emitted bool
+	for _, e := range f.Edges {
+		emitted = emitted || e.From == InputNodeID(c.ID) && e.To == note.ID && e.Kind == epg.EdgeEmits
+	}
+	if !emitted {
+		t.Error("the request's input node does not emit the slow note")
+	}
+}

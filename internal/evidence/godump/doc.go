@@ -32,7 +32,11 @@
 // emits edge from the panicking frame too), deadlock, blocked (test
 // timeout: the goroutines blocked in the program's own code), leak
 // (goleak, leak profile) and race (one per report, caused_by its two
-// access events, each emitted by the frame that made it).
+// access events, each emitted by the frame that made it). A dump headed
+// by the capture SDK's slow-request line (sdk/go/capsule.SlowHeader)
+// declares nothing: it gets a "slow" note event instead, emitted by the
+// goroutines in the program's own code, so an analysis can find where
+// late requests waited.
 //
 // Bad input — a header cut short, a frame without its file line, a
 // number too large to be real — is an *evidence.Error positioned at the

@@ -40,6 +40,7 @@ type dump struct {
 	panics     []panicLine
 	goleak     string // goleak's error line, when the artifact has one
 	goleakLine int
+	slow       string // the capture SDK's slow-request header, without its prefix
 }
 
 // parser reads a dump line by line.
@@ -81,6 +82,12 @@ func parseDump(in *evidence.Input, text string) (*dump, error) {
 func (p *parser) preamble(l string) {
 	if i := strings.Index(l, "found unexpected goroutines:"); i >= 0 && p.d.goleak == "" {
 		p.d.goleak, p.d.goleakLine = evidence.Clip(strings.TrimSpace(l)), p.s.num
+		return
+	}
+	if msg, ok := strings.CutPrefix(l, capsule.SlowHeader); ok && p.d.slow == "" {
+		// The capture SDK's slow-request snapshot: requests were late,
+		// nothing declared stuck, so no panic line.
+		p.d.slow = evidence.Clip(msg)
 		return
 	}
 	if msg, ok := strings.CutPrefix(l, capsule.WatchdogHeader); ok {

@@ -173,6 +173,9 @@ func (e *emitter) verdicts(d *dump, states []string) {
 		threads.AppendVerdict(e.f, threads.Verdict{ID: e.eventID("leak"), Type: epg.EventLeak, Name: "goleak",
 			Message: d.goleak, Time: e.in.Time, Service: e.in.Service, Threads: ts})
 	}
+	if d.slow != "" {
+		e.slowNote(d, states)
+	}
 	var leaked []string
 	for _, g := range d.goroutines {
 		if g.leaked {
@@ -184,6 +187,21 @@ func (e *emitter) verdicts(d *dump, states []string) {
 			Name: "goroutine leak", Message: strconv.Itoa(len(leaked)) + " leaked goroutines (goroutineleak profile)",
 			Time: e.in.Time, Service: e.in.Service, Threads: leaked})
 	}
+}
+
+// slowNote records a slow-request snapshot as an epg.EventSlow note, not
+// a verdict: the requests were late, not stuck. Its threads are those
+// doing or awaiting the program's own work (see waitsInApp) — the late
+// requests among them, and whatever they queue behind.
+func (e *emitter) slowNote(d *dump, states []string) {
+	v := threads.Verdict{ID: e.eventID("slow"), Type: epg.EventSlow, Name: "slow requests", Message: d.slow,
+		Time: e.in.Time, Service: e.in.Service}
+	for i, g := range d.goroutines {
+		if states[i] != "idle" && states[i] != "dead" && waitsInApp(g) {
+			v.Threads = append(v.Threads, e.threadID(g.key))
+		}
+	}
+	threads.AppendVerdict(e.f, v)
 }
 
 func (e *emitter) eventID(kind string) string { return "event:" + e.scope + ":" + kind }
