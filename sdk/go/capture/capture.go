@@ -75,7 +75,8 @@ type Options struct {
 	// LatencyThreshold keeps requests slower than it (0: off). While
 	// such requests are still running, the watchdog takes a goroutine
 	// dump (at most one per LatencyThreshold, shared by the requests
-	// found late together) that their capsules carry.
+	// found late together) that their capsules carry, with the requests
+	// then in flight on their routes as peers.
 	LatencyThreshold time.Duration
 	// Deadline is how long a request may run before the watchdog
 	// snapshots goroutines and keeps its capsule as a hang (0: no
@@ -143,10 +144,10 @@ type Recorder struct {
 
 	inflight inflight
 	watched  bool // requests are tracked in flight for the watchdog
-	// slowAt and slowDump are the watchdog's last slow-request dump;
+	// slowAt and slowLast are the watchdog's last look at late requests;
 	// only the watchdog's goroutine touches them.
 	slowAt   time.Time
-	slowDump []capsule.Attachment
+	slowLast *slowLook
 	jobs     chan func() // capsule assembly, off the request path
 	fr       *trace.FlightRecorder
 	snapMu   sync.Mutex // one snapshot (dump, flight recorder) at a time

@@ -57,9 +57,9 @@ type state struct {
 	outbound []capsule.Call
 	deadline time.Time
 	hung     bool // the watchdog already kept it
-	// slow is the watchdog's goroutine dump taken while the request ran
-	// past LatencyThreshold, shared with the other requests of that look.
-	slow []capsule.Attachment
+	// slow is the watchdog's look at the request running past
+	// LatencyThreshold, shared with the other requests late in it.
+	slow *slowLook
 }
 
 type stateKey struct{}
@@ -189,9 +189,11 @@ func (r *Recorder) finish(st *state, rw *recWriter, debugHdr string) {
 	r.async(func() {
 		r.fill(c, st, hdr)
 		c.Response = rw.response()
-		// Read here, off the request's path, and late: a dump the
+		// Read here, off the request's path, and late: a look the
 		// watchdog was taking as the request ended has usually landed.
-		c.Attachments = st.slowDump()
+		if l := st.slowLook(); l != nil {
+			c.Attachments, c.Peers = l.dump, l.peersOf(st)
+		}
 		r.emit(c)
 	})
 }
@@ -249,14 +251,6 @@ func fromPanic(stack []byte) []byte {
 func exceptionAttrs(typ, msg, stack string) trace.EventOption {
 	return trace.WithAttributes(attribute.String("exception.type", typ),
 		attribute.String("exception.message", msg), attribute.String("exception.stacktrace", stack))
-}
-
-// slowDump returns the watchdog's slow-request dump of st, if it took
-// one.
-func (st *state) slowDump() []capsule.Attachment {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.slow
 }
 
 // markKept reports whether the request was already kept (by the

@@ -17,10 +17,11 @@ import (
 
 // TestSlowRequestDump: requests still running past the latency
 // threshold are kept with a goroutine dump taken while they ran, headed
-// as a slow-request snapshot (not a watchdog hang); requests late
+// as a slow-request snapshot (not a watchdog hang), and with the other
+// requests then in flight on their route as peers; requests late
 // together share one dump, dumps are at least a threshold apart, a
 // request that starts after a dump gets a later one, and a fast request
-// carries none. TAG reads the dump without a verdict.
+// carries neither. TAG reads the dump without a verdict.
 func TestSlowRequestDump(t *testing.T) {
 	const threshold = 200 * time.Millisecond
 	r, s := newRecorder(t, capture.Options{LatencyThreshold: threshold})
@@ -44,12 +45,13 @@ func TestSlowRequestDump(t *testing.T) {
 	close(release)
 	wg.Wait()
 
-	var taken []int64 // distinct dumps, by when each was taken
+	var taken []int64          // distinct dumps, by when each was taken
+	peers := map[int64][]int{} // peers per capsule, by dump
 	for _, c := range s.all() {
 		a, ok := c.Attachment(capsule.AttachGoroutines)
 		if c.Promoted == capsule.PromotedHeader {
-			if ok {
-				t.Errorf("the fast request carries a dump")
+			if ok || len(c.Peers) > 0 {
+				t.Errorf("the fast request carries a dump or peers")
 			}
 			continue
 		}
@@ -67,6 +69,12 @@ func TestSlowRequestDump(t *testing.T) {
 		if !slices.Contains(taken, a.Taken) {
 			taken = append(taken, a.Taken)
 		}
+		peers[a.Taken] = append(peers[a.Taken], len(c.Peers))
+		for _, p := range c.Peers {
+			if p.Route != "GET /slow" || p.Request.Path != "/slow" || p.Validate() != nil {
+				t.Errorf("peer %+v", p)
+			}
+		}
 		f, err := (&godump.DumpDecoder{}).Decode(context.Background(), &evidence.Input{Name: "slow", Data: a.Data})
 		if err != nil {
 			t.Fatal(err)
@@ -83,6 +91,11 @@ func TestSlowRequestDump(t *testing.T) {
 	slices.Sort(taken)
 	if gap := time.Duration(taken[1] - taken[0]); gap < threshold {
 		t.Errorf("dumps %v apart, want at least %v", gap, threshold)
+	}
+	// The first look saw the first two requests, each the other's peer;
+	// the second saw all three.
+	if first, second := peers[taken[0]], peers[taken[1]]; !slices.Equal(first, []int{1, 1}) || !slices.Equal(second, []int{2}) {
+		t.Errorf("peers per capsule: first look %v, second %v; want [1 1] and [2]", first, second)
 	}
 }
 
