@@ -46,9 +46,11 @@ func formatTime(ns int64) string {
 	return time.Unix(0, ns).UTC().Format("2006-01-02 15:04:05Z")
 }
 
+// clipText shortens s to n runes, marking the cut with an ellipsis.
 func clipText(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	return string(r[:n-1]) + "…"
 }

@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -28,12 +29,17 @@ func (s *Shop) client() *http.Client {
 
 var capturedClient = &http.Client{Transport: capture.Transport(nil), Timeout: 2 * time.Second}
 
+// demoUsers is how many users the demo data has.
+const demoUsers = 20000
+
 // New returns a shop with demo data; work is the slow part of a
 // reservation.
 func New(work time.Duration) *Shop {
-	users := make([]User, 0, 64)
-	for i := range 64 {
-		users = append(users, User{Name: "user-" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Score: (i * 37) % 101})
+	// Enough users that ranking them takes a moment, as in production:
+	// requests that arrive together are still sorting together.
+	users := make([]User, 0, demoUsers)
+	for i := range demoUsers {
+		users = append(users, User{Name: fmt.Sprintf("user-%04d", i), Score: (i * 37) % 1009})
 	}
 	return &Shop{
 		Inventory: NewInventory(work, 1000, "sku-1", "sku-2", "sku-3", "sku-4", "sku-5", "sku-6", "sku-7", "sku-8"),

@@ -145,7 +145,10 @@ func (s *Sandbox) buildTest(ctx context.Context, opts StressOptions, r *Result) 
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
-	res, err := s.Run(ctx, Cmd{Args: []string{"go", "test", "-c", "-race", "-o", bin, "."}, Dir: opts.Pkg, Timeout: 5 * time.Minute, MemoryBytes: -1})
+	// -trimpath: sandboxes live at new paths each time; without it every
+	// package of the module would be compiled again instead of coming from
+	// the build cache.
+	res, err := s.Run(ctx, Cmd{Args: []string{"go", "test", "-trimpath", "-c", "-race", "-o", bin, "."}, Dir: opts.Pkg, Timeout: 5 * time.Minute, MemoryBytes: -1})
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,270 @@
+package demo
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Healthy traffic per endpoint. Capsules of healthy requests are sampled
+// (10% in shop.CaptureOptions); enough /top-users requests make it all
+// but certain that a race in that handler has requests to replay
+// (0.9^120 ≈ 3·10⁻⁶ that none is kept).
+const (
+	shopHealthyTopUsers = 120
+	shopHealthyPays     = 30
+	shopHealthyCheckout = 10
+)
+
+// shopClientTimeout is how long a client waits for the shop: past the
+// watchdog's 4 s deadline (plus one look), so the deadlocked transfers
+// are captured before the clients give up.
+const shopClientTimeout = 6 * time.Second
+
+// Shop builds the example shop with the race detector (the way a canary
+// build runs), starts it exporting OpenTelemetry and capsules to the
+// embedded receiver, and drives it: healthy requests to every endpoint,
+// and the four failures: a burst of concurrent /top-users on the fresh
+// instance (data race), a discount code with no discount (panic), a burst
+// of checkouts of different SKUs (timeouts) and opposite transfers
+// (deadlock). The race
+// detector prints its reports on stderr rather than exporting them;
+// they are handed to env.Ingest, as an operator would pipe a canary's
+// log into `tag ingest`.
+func Shop(ctx context.Context, env *Env) ([]Target, error) {
+	if err := os.MkdirAll(env.Work, 0o755); err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(env.Work, "shop")
+	env.logf("shop: building examples/shop/cmd/shop with -race")
+	build := exec.CommandContext(ctx, "go", "build", "-race", "-o", bin, "./examples/shop/cmd/shop")
+	build.Dir = env.Repo
+	build.Env = append(os.Environ(), "CGO_ENABLED=1", "GOWORK=off", "GOTOOLCHAIN=local", "GOFLAGS=-mod=readonly")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("shop: go build: %v\n%s", err, out)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(env.Work, "shop.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, "-addr", addr)
+	cmd.Env = append(os.Environ(), "OTEL_EXPORTER_OTLP_ENDPOINT="+env.OTLP, "OTEL_BSP_SCHEDULE_DELAY=200",
+		"OTEL_SERVICE_NAME=shop", "GORACE=halt_on_error=0")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("shop: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	defer func() {
+		if !stopped {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	}()
+	base := "http://" + addr
+	env.logf("shop: pid %d on %s, exporting to %s", cmd.Process.Pid, base, env.OTLP)
+	if err := waitListening(ctx, addr, exited); err != nil {
+		return nil, fmt.Errorf("shop: %w (log in %s)", err, logPath)
+	}
+	d := &driver{base: base}
+	counts := d.traffic(ctx)
+	env.logf("shop: responses by status (0 = no answer): %v", counts)
+
+	// Stop it the way an orchestrator does, so the SDKs flush what they
+	// hold; the deadlocked transfers never finish, so do not wait on them.
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		return nil, err
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}
+	stopped = true
+	races, n, err := raceReports(logPath, filepath.Join(env.Work, "shop-races.txt"))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("shop: the race detector reported nothing (log in %s)", logPath)
+	}
+	env.logf("shop: %d race report(s) from the canary's stderr", n)
+	host, _ := os.Hostname()
+	if err := env.Ingest(ctx, Artifacts{Service: "shop", Process: fmt.Sprintf("%s/%d", host, cmd.Process.Pid),
+		Src: []string{filepath.Join(env.Repo, "examples", "shop")}, Files: []string{races}}); err != nil {
+		return nil, fmt.Errorf("shop: ingest the race reports: %w", err)
+	}
+	// -short skips the shop's end-to-end test, which needs TAG's own tree.
+	short := []string{"-short"}
+	return []Target{
+		{Example: "shop", Name: "pay", Service: "shop", Kind: "exception", Hint: "/pay",
+			ExpectFlip: []string{"TestPayPanicsOnUnknownDiscount"}, TestFlags: short},
+		{Example: "shop", Name: "checkout", Service: "shop", Kind: "timeout", Hint: "/v1/checkout",
+			ExpectFlip: []string{"TestCheckoutSerialisesDifferentSKUs"}, TestFlags: short},
+		{Example: "shop", Name: "transfer", Service: "shop", Kind: "blocked", Hint: "/transfer",
+			ExpectFlip: []string{"TestTransferDeadlocks"}, TestFlags: short},
+		{Example: "shop", Name: "top-users", Service: "shop", Kind: "race", Hint: "TopUsers",
+			ExpectFlip: []string{"TestTopUsersRace"}, TestFlags: short},
+	}, nil
+}
+
+// driver sends the shop its traffic.
+type driver struct {
+	base   string
+	mu     sync.Mutex
+	counts map[int]int
+}
+
+// traffic sends healthy requests, then the failing ones, and returns the
+// responses by status.
+func (d *driver) traffic(ctx context.Context) map[int]int {
+	d.counts = map[int]int{}
+	// Failures come from many clients at once.
+	burst := &http.Client{Timeout: shopClientTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
+	var wg sync.WaitGroup
+	// First the morning rush on a freshly started instance: concurrent
+	// /top-users find the user cache as loaded, unsorted, and sort it in
+	// place together — the data race. (Once sorted, a sort only reads.)
+	for i := range 16 {
+		wg.Go(func() { d.do(ctx, burst, "GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), "") })
+	}
+	wg.Wait()
+	// Healthy requests come one at a time over one connection, as a
+	// quiet client would send them.
+	calm := &http.Client{Timeout: shopClientTimeout}
+	for i := range shopHealthyTopUsers {
+		d.do(ctx, calm, "GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), "")
+		if i < shopHealthyPays {
+			d.do(ctx, calm, "POST", "/pay", fmt.Sprintf(`{"amount":%d,"discount_code":"WELCOME10"}`, 20+i))
+		}
+		if i < shopHealthyCheckout {
+			d.do(ctx, calm, "POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+rand.IntN(8)))
+		}
+	}
+	d.do(ctx, burst, "POST", "/pay", `{"amount":40,"discount_code":"SPRING"}`)
+	for i := range 12 {
+		wg.Go(func() { d.do(ctx, burst, "POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+i%8)) })
+	}
+	wg.Go(func() { d.do(ctx, burst, "POST", "/transfer", `{"from":"alice","to":"bob","amount":5}`) })
+	wg.Go(func() { d.do(ctx, burst, "POST", "/transfer", `{"from":"bob","to":"alice","amount":5}`) })
+	wg.Wait()
+	return d.counts
+}
+
+func (d *driver) do(ctx context.Context, c *http.Client, method, path, body string) {
+	req, err := http.NewRequestWithContext(ctx, method, d.base+path, strings.NewReader(body))
+	if err != nil {
+		return
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	code := 0
+	if resp, err := c.Do(req); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		code = resp.StatusCode
+	}
+	d.mu.Lock()
+	d.counts[code]++
+	d.mu.Unlock()
+}
+
+// freeAddr picks a free loopback port.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// waitListening waits until addr accepts connections, the process exits,
+// or 30 s pass.
+func waitListening(ctx context.Context, addr string, exited <-chan error) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("exited before listening: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return errors.New("not listening after 30s")
+		}
+	}
+}
+
+// maxRaceReports bounds how many race reports are kept: sixteen requests
+// sorting one slice together yield hundreds of reports of one race.
+const maxRaceReports = 20
+
+// raceSep is the line the race detector prints around each report.
+const raceSep = "=================="
+
+// raceReports copies the race detector's reports out of a process log
+// (which also holds the service's own lines and net/http's recovered
+// panics, evidence TAG already has from the traces) into dst, and says
+// how many there were.
+func raceReports(log, dst string) (string, int, error) {
+	data, err := os.ReadFile(log)
+	if err != nil {
+		return "", 0, err
+	}
+	var out bytes.Buffer
+	n := 0
+	in := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case !in && line == raceSep:
+			in = true
+			out.WriteString(line + "\n")
+		case in && line == raceSep:
+			in = false
+			n++
+			out.WriteString(line + "\n")
+			if n == maxRaceReports {
+				return dst, n, os.WriteFile(dst, out.Bytes(), 0o644)
+			}
+		case in:
+			out.WriteString(line + "\n")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", 0, fmt.Errorf("%s: %w", log, err)
+	}
+	return dst, n, os.WriteFile(dst, out.Bytes(), 0o644)
+}
