@@ -25,6 +25,16 @@ func rank(g *epg.Graph, start int32, kind string) []Candidate {
 	}
 	if len(c) == 0 {
 		c = slowestWork(g, start, kind)
+		if kind == "timeout" || kind == "latency" {
+			if late := lateWaits(g); len(late) > 0 {
+				// The spans only say the time was the handler's own; the
+				// snapshot says what it waited for, which is what to fix.
+				for i := range c {
+					c[i].Score = round(c[i].Score / 2)
+				}
+				c = append(late, c...)
+			}
+		}
 	}
 	return dedupe(c)
 }

@@ -8,8 +8,10 @@
 // exception chain's innermost cause (where the bad value first appears)
 // before the frame where it finally crashed; a deadlock's acquisition
 // sites on the lock cycle; a race's two accesses; the stacks most blocked
-// or leaked goroutines share; the slowest span's own work for timeouts
-// and errors without a stack. The report is bounded so it can be read and
+// or leaked goroutines share; for timeouts, where the late request's
+// goroutines were waiting when the capture SDK snapshotted them running
+// late (a lock held across slow work), then the slowest span's own work,
+// which also explains errors without a stack. The report is bounded so it can be read and
 // put in a prompt: every list says how much it left out.
 package rca
 
