@@ -55,19 +55,25 @@ type replayShape struct {
 	timeout                time.Duration
 }
 
-func shapeOf(kind string) replayShape {
+func shapeOf(kind string, capsules int) replayShape {
 	switch kind {
 	case "timeout":
-		// Contention needs company: enough copies in flight to queue past
-		// the deadline again.
-		return replayShape{parallel: 12, rounds: 1, runs: 3}
+		// Contention needs company: enough requests in flight to queue
+		// past the deadline again — the recorded company (the late
+		// request's peers) topped up with copies to the same load, not
+		// twelve copies of each, which would make a contention between
+		// different requests look like one among equal ones.
+		return replayShape{parallel: (timeoutLoad + capsules - 1) / max(capsules, 1), rounds: 1, runs: 3}
 	case "deadlock", "blocked", "leak":
 		return replayShape{parallel: 8, rounds: 100, runs: 5, timeout: 2 * time.Second}
 	case "race":
-		return replayShape{parallel: 4, rounds: 20, runs: 5}
+		return replayShape{parallel: 4, rounds: 5, runs: 5}
 	}
 	return replayShape{parallel: 1, rounds: 1, runs: 3}
 }
+
+// timeoutLoad is how many requests a timeout's replay serves at once.
+const timeoutLoad = 12
 
 // WriteCapsuleTest writes the capsules and a Go test that replays them
 // into the package that registered the service's handler factory, inside
@@ -108,7 +114,7 @@ func WriteCapsuleTest(dir string, opts CapsuleOptions) (*CapsuleTest, error) {
 		paths = append(paths, p)
 		t.Files = append(t.Files, filepath.ToSlash(filepath.Join(rel, p)))
 	}
-	sh := shapeOf(opts.Kind)
+	sh := shapeOf(opts.Kind, len(opts.Capsules))
 	var b strings.Builder
 	err = testTemplate.Execute(&b, map[string]any{
 		"Pkg": pkgName, "Import": main.Factory, "Name": t.Name, "Incident": opts.Incident, "Kind": opts.Kind,
@@ -162,13 +168,19 @@ func GoCapsule(ctx context.Context, sb *Sandbox, opts CapsuleOptions) (*Result, 
 	if err != nil {
 		return nil, err
 	}
-	sh := shapeOf(opts.Kind)
+	sh := shapeOf(opts.Kind, len(opts.Capsules))
 	runs := opts.Runs
 	if runs <= 0 {
 		runs = sh.runs
 	}
+	var env []string
+	if opts.Kind == "race" {
+		// The first report is the evidence; a run that goes on printing
+		// hundreds more of the same race only costs time.
+		env = append(env, "GORACE=halt_on_error=1")
+	}
 	res, err := Stress(ctx, sb, StressOptions{Incident: opts.Incident, Pkg: ct.Pkg, Test: ct.Name,
-		MaxRuns: runs, StopAfter: runs, TestTimeout: 90 * time.Second, Scrub: opts.Scrub})
+		MaxRuns: runs, StopAfter: runs, TestTimeout: 90 * time.Second, Scrub: opts.Scrub, Env: env})
 	if err != nil {
 		return nil, err
 	}
