@@ -251,8 +251,16 @@ func (e *editor) addImport(imp string) {
 			o := e.p.off(gd.Lparen) + 1
 			e.edits = append(e.edits, edit{o, o, "\n\t\"" + imp + "\""})
 		} else {
-			e.edits = append(e.edits, edit{e.p.off(gd.Pos()), e.p.off(gd.End()),
-				"import (\n\t" + e.p.text(e.rel, gd.Specs[0]) + "\n\t\"" + imp + "\"\n)"})
+			// A second import joins the block the first one opened: two
+			// edits of one range would not apply.
+			start, end := e.p.off(gd.Pos()), e.p.off(gd.End())
+			for i, ed := range e.edits {
+				if ed.start == start && ed.end == end {
+					e.edits[i].text = strings.TrimSuffix(ed.text, ")") + "\t\"" + imp + "\"\n)"
+					return
+				}
+			}
+			e.edits = append(e.edits, edit{start, end, "import (\n\t" + e.p.text(e.rel, gd.Specs[0]) + "\n\t\"" + imp + "\"\n)"})
 		}
 		return
 	}
