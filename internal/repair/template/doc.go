@@ -27,8 +27,19 @@
 //   - per-key-lock (timeout, blocked): one global mutex held across slow
 //     work becomes a per-key lock acquired with the context's deadline,
 //     the global mutex kept only around the state it guards.
+//   - ctx-timeout (timeout, blocked): an outbound HTTP request built on
+//     context.Background() or without a context, found at a report site or
+//     on a graph thread parked under net/http's client, is built on the
+//     function's context, or on one with a timeout when it has none.
 //
-// Patches stay inside the functions the report implicates, except where
-// a template must add an unexported field or helper; exported signatures
-// never change.
+// Patches stay inside the functions the evidence implicates — the
+// report's sites, the in-app frame of a graph thread stuck in a library
+// call, or, for a mutex left locked, the function of the package that
+// locks it and returns without unlocking — except where a template must
+// add an unexported field or helper; exported signatures never change.
+//
+// Each template has a fixture under testdata/: a small module (or Python
+// program) with the bug and a reproduction that fails on it, which the
+// tests run with the real toolchain to get the evidence, and run again
+// with the patch to see it pass.
 package template

@@ -68,6 +68,7 @@ var templates = []func(*problem) []*fix{
 	perKeyLock,
 	pyDefaultEmpty,
 	javaLockOrder,
+	ctxTimeout,
 }
 
 // Propose returns the fixes whose pattern matches the report's sites, best

@@ -1,0 +1,3 @@
+module example.com/ctxtimeout
+
+go 1.24

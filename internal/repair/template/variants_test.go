@@ -1,0 +1,104 @@
+package template
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tagdebug/tag/internal/rca"
+	"github.com/tagdebug/tag/internal/repair"
+)
+
+// variant is a code shape a fixture does not exercise: a one-file module,
+// the report's kind, title and one candidate line (marked `// site` in
+// the source), and what the patch must say.
+type variant struct {
+	name, kind, title, template, src string
+	want                             []string
+}
+
+var variants = []variant{{
+	name: "ctx-timeout without a context", kind: "timeout", title: "timeout in GET /status after 30s", template: "ctx-timeout",
+	src: `package v
+
+import "net/http"
+
+// Status asks the backend whether it is up.
+func Status(base string) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, base+"/status", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req) // site
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+`,
+	want: []string{"ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)", "defer cancel()",
+		"http.NewRequestWithContext(ctx, http.MethodGet"},
+}, {
+	name: "ctx-timeout in a handler", kind: "blocked", title: "test timed out", template: "ctx-timeout",
+	src: `package v
+
+import "net/http"
+
+// Proxy forwards a request to the backend.
+type Proxy struct{ Backend string }
+
+// ServeHTTP answers with the backend's status.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req, err := http.NewRequest(http.MethodGet, p.Backend, nil)
+	if err != nil {
+		return
+	}
+	resp, err := http.DefaultClient.Do(req) // site
+	if err != nil {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	resp.Body.Close()
+	w.WriteHeader(resp.StatusCode)
+}
+`,
+	want: []string{"context.WithTimeout(r.Context(), 10*time.Second)"},
+}}
+
+// TestTemplateVariants proposes for each variant and builds the patched
+// module, so each shape's patch is at least well-typed Go.
+func TestTemplateVariants(t *testing.T) {
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			writeFile(t, dir, "go.mod", "module example.com/v\n\ngo 1.24\n")
+			writeFile(t, dir, "v.go", v.src)
+			line := 1 + strings.Count(v.src[:strings.Index(v.src, "// site")], "\n")
+			rep := &rca.Report{Kind: v.kind, Title: v.title, Candidates: []rca.Candidate{{File: "v.go", Line: line, Node: "frame:site"}}}
+			c := propose(t, &repair.Request{Report: rep, Repo: dir}, v.template)
+			for _, w := range v.want {
+				must(t, strings.Contains(c.Patch, w), "the patch lacks %q:\n%s", w, c.Patch)
+			}
+			writeFile(t, dir, "v.go", applied(t, dir, c.Patch)["v.go"])
+			cmd := exec.CommandContext(context.Background(), "go", "vet", ".")
+			cmd.Dir, cmd.Env = dir, append(os.Environ(), "GOFLAGS=", "GOWORK=off")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("the patched variant does not build: %v\n%s\n%s", err, out, readFile(t, filepath.Join(dir, "v.go")))
+			}
+		})
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
