@@ -31,6 +31,9 @@
 //     context.Background() or without a context, found at a report site or
 //     on a graph thread parked under net/http's client, is built on the
 //     function's context, or on one with a timeout when it has none.
+//   - buffered-send, send-or-done (leak, blocked: a goroutine parked in
+//     chan send): the only sender's single send gets a buffer of one;
+//     senders in a loop select on the context's Done.
 //
 // Patches stay inside the functions the evidence implicates — the
 // report's sites, the in-app frame of a graph thread stuck in a library

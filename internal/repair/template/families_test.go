@@ -27,6 +27,8 @@ type family struct {
 // testing timeout dump of a mutex left locked.
 var goFamilies = []family{
 	{fixture: "ctxtimeout", kind: "blocked", template: "ctx-timeout", row: "fixture ctxtimeout Quote (blocked)"},
+	{fixture: "leak", kind: "leak", template: "buffered-send", row: "fixture leak Lookup (leak)",
+		env: []string{"GOEXPERIMENT=goroutineleakprofile"}},
 }
 
 // TestFixtureFamilies reproduces each Go fixture's failure with the real

@@ -69,6 +69,7 @@ var templates = []func(*problem) []*fix{
 	pyDefaultEmpty,
 	javaLockOrder,
 	ctxTimeout,
+	leakedSend,
 }
 
 // Propose returns the fixes whose pattern matches the report's sites, best

@@ -67,6 +67,29 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 `,
 	want: []string{"context.WithTimeout(r.Context(), 10*time.Second)"},
+}, {
+	name: "send-or-done for senders in a loop", kind: "leak", title: "goroutine leak: 2 goroutines stuck in chan send", template: "send-or-done",
+	src: `package v
+
+import "context"
+
+// First returns the first answer of fetch over urls.
+func First(ctx context.Context, urls []string, fetch func(string) string) (string, error) {
+	ch := make(chan string)
+	for _, u := range urls {
+		go func() {
+			ch <- fetch(u) // site
+		}()
+	}
+	select {
+	case v := <-ch:
+		return v, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+`,
+	want: []string{"case ch <- fetch(u):", "case <-ctx.Done():"},
 }}
 
 // TestTemplateVariants proposes for each variant and builds the patched
