@@ -34,6 +34,8 @@
 //   - buffered-send, send-or-done (leak, blocked: a goroutine parked in
 //     chan send): the only sender's single send gets a buffer of one;
 //     senders in a loop select on the context's Done.
+//   - add-before-go (race, or a WaitGroup panic): wg.Add inside the
+//     goroutine moves before its go statement.
 //
 // Patches stay inside the functions the evidence implicates — the
 // report's sites, the in-app frame of a graph thread stuck in a library

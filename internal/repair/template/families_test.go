@@ -29,6 +29,7 @@ var goFamilies = []family{
 	{fixture: "ctxtimeout", kind: "blocked", template: "ctx-timeout", row: "fixture ctxtimeout Quote (blocked)"},
 	{fixture: "leak", kind: "leak", template: "buffered-send", row: "fixture leak Lookup (leak)",
 		env: []string{"GOEXPERIMENT=goroutineleakprofile"}},
+	{fixture: "waitgroup", kind: "race", template: "add-before-go", row: "fixture waitgroup Squares (race)", flags: []string{"-race"}},
 }
 
 // TestFixtureFamilies reproduces each Go fixture's failure with the real

@@ -70,6 +70,7 @@ var templates = []func(*problem) []*fix{
 	javaLockOrder,
 	ctxTimeout,
 	leakedSend,
+	addBeforeGo,
 }
 
 // Propose returns the fixes whose pattern matches the report's sites, best
