@@ -36,6 +36,8 @@
 //     senders in a loop select on the context's Done.
 //   - add-before-go (race, or a WaitGroup panic): wg.Add inside the
 //     goroutine moves before its go statement.
+//   - close-once (panic: close of closed channel): every close of the
+//     channel field goes through a sync.Once added to the struct.
 //
 // Patches stay inside the functions the evidence implicates — the
 // report's sites, the in-app frame of a graph thread stuck in a library

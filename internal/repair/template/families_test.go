@@ -30,6 +30,7 @@ var goFamilies = []family{
 	{fixture: "leak", kind: "leak", template: "buffered-send", row: "fixture leak Lookup (leak)",
 		env: []string{"GOEXPERIMENT=goroutineleakprofile"}},
 	{fixture: "waitgroup", kind: "race", template: "add-before-go", row: "fixture waitgroup Squares (race)", flags: []string{"-race"}},
+	{fixture: "closeonce", kind: "panic", template: "close-once", row: "fixture closeonce Stop (panic)"},
 }
 
 // TestFixtureFamilies reproduces each Go fixture's failure with the real

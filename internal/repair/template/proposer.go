@@ -71,6 +71,7 @@ var templates = []func(*problem) []*fix{
 	ctxTimeout,
 	leakedSend,
 	addBeforeGo,
+	closeOnce,
 }
 
 // Propose returns the fixes whose pattern matches the report's sites, best

@@ -1,0 +1,3 @@
+module example.com/closeonce
+
+go 1.24
