@@ -31,6 +31,8 @@ var goFamilies = []family{
 		env: []string{"GOEXPERIMENT=goroutineleakprofile"}},
 	{fixture: "waitgroup", kind: "race", template: "add-before-go", row: "fixture waitgroup Squares (race)", flags: []string{"-race"}},
 	{fixture: "closeonce", kind: "panic", template: "close-once", row: "fixture closeonce Stop (panic)"},
+	{fixture: "loopvar", kind: "race", template: "loopvar-shadow", row: "fixture loopvar Each, go 1.21 (race)", flags: []string{"-race"},
+		also: noShadowFrom122},
 }
 
 // TestFixtureFamilies reproduces each Go fixture's failure with the real

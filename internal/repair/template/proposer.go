@@ -72,6 +72,7 @@ var templates = []func(*problem) []*fix{
 	leakedSend,
 	addBeforeGo,
 	closeOnce,
+	loopVarShadow,
 }
 
 // Propose returns the fixes whose pattern matches the report's sites, best
