@@ -41,6 +41,10 @@
 //   - loopvar-shadow (race, when the module's go directive is below
 //     1.22): loop variables captured by a closure are shadowed per
 //     iteration; from go 1.22 nothing is proposed.
+//   - defer-unlock, unlock-on-return (deadlock, blocked on a Lock that no
+//     live stack holds): the function that returns with the mutex locked
+//     — any in the package that locks it — defers the Unlock, or unlocks
+//     before each early return when work follows its Unlock.
 //
 // Patches stay inside the functions the evidence implicates — the
 // report's sites, the in-app frame of a graph thread stuck in a library

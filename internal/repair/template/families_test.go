@@ -33,6 +33,7 @@ var goFamilies = []family{
 	{fixture: "closeonce", kind: "panic", template: "close-once", row: "fixture closeonce Stop (panic)"},
 	{fixture: "loopvar", kind: "race", template: "loopvar-shadow", row: "fixture loopvar Each, go 1.21 (race)", flags: []string{"-race"},
 		also: noShadowFrom122},
+	{fixture: "unlock", kind: "blocked", template: "defer-unlock", row: "fixture unlock Get (blocked)"},
 }
 
 // TestFixtureFamilies reproduces each Go fixture's failure with the real

@@ -73,6 +73,7 @@ var templates = []func(*problem) []*fix{
 	addBeforeGo,
 	closeOnce,
 	loopVarShadow,
+	unlockEveryPath,
 }
 
 // Propose returns the fixes whose pattern matches the report's sites, best

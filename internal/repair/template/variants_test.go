@@ -90,6 +90,55 @@ func First(ctx context.Context, urls []string, fetch func(string) string) (strin
 }
 `,
 	want: []string{"case ch <- fetch(u):", "case <-ctx.Done():"},
+}, {
+	name: "unlock-on-return before slow work", kind: "blocked", title: "test timed out", template: "unlock-on-return",
+	src: `package v
+
+import (
+	"errors"
+	"sync"
+)
+
+// Queue hands out items once.
+type Queue struct {
+	mu    sync.Mutex
+	items map[string]int
+	log   func(string)
+}
+
+// Take removes key's item and logs it outside the lock.
+func (q *Queue) Take(key string) (int, error) {
+	q.mu.Lock() // site
+	v, ok := q.items[key]
+	if !ok {
+		return 0, errors.New("no item")
+	}
+	delete(q.items, key)
+	q.mu.Unlock()
+	q.log(key)
+	return v, nil
+}
+`,
+	want: []string{"+\t\tq.mu.Unlock()\n \t\treturn 0, errors.New(\"no item\")"},
+}, {
+	name: "defer-unlock where nothing unlocks", kind: "deadlock", title: "all goroutines are asleep", template: "defer-unlock",
+	src: `package v
+
+import "sync"
+
+// Table counts rows.
+type Table struct {
+	mu   sync.Mutex
+	rows int
+}
+
+// Insert adds a row.
+func (t *Table) Insert() {
+	t.mu.Lock() // site
+	t.rows++
+}
+`,
+	want: []string{"+\tdefer t.mu.Unlock()"},
 }}
 
 // TestTemplateVariants proposes for each variant and builds the patched

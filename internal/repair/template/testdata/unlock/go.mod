@@ -1,0 +1,3 @@
+module example.com/unlock
+
+go 1.24
