@@ -19,8 +19,9 @@
 //     the field's zero value when the pointer is nil.
 //   - default-empty (Python TypeError on None): a cache/dict lookup that
 //     may miss defaults to an empty list.
-//   - copy-before-sort (race): an in-place sort of a shared slice (a
-//     field or a global) sorts a clone instead (Python: sorted()).
+//   - copy-before-sort (race; Python: the exception a concurrent append
+//     raises): an in-place sort of a shared slice (a field or a global)
+//     or list attribute sorts a clone instead (Python: sorted()).
 //   - lock-order (deadlock): two locks taken in argument order are taken
 //     in a global order by an ordered key, or (Java) the method that
 //     nests monitors the other way takes them in its peer's order.

@@ -74,6 +74,7 @@ var templates = []func(*problem) []*fix{
 	closeOnce,
 	loopVarShadow,
 	unlockEveryPath,
+	pyCopyBeforeSort,
 }
 
 // Propose returns the fixes whose pattern matches the report's sites, best
