@@ -26,11 +26,13 @@ type companion struct {
 	c  *capsule.Capsule
 }
 
-// peersOf returns the look's company without st itself.
+// peersOf returns the look's company on st's route, without st itself:
+// requests of other routes late in the same look (a deadlock elsewhere)
+// are not what st queued behind.
 func (l *slowLook) peersOf(st *state) []*capsule.Capsule {
 	var out []*capsule.Capsule
 	for _, p := range l.company {
-		if p.st != st {
+		if p.st != st && p.st.route == st.route {
 			out = append(out, p.c)
 		}
 	}
@@ -107,6 +109,10 @@ func (r *Recorder) look(late []*state, now time.Time) *slowLook {
 		}
 		c := r.build(st, capsule.PromotedLatency, now.Sub(st.start))
 		c.Env = capsule.Env{} // the late request's capsule says it once
+		// Company belongs to the capsule that recorded it, not to its
+		// own trace: tied to that trace it would stand beside the
+		// request's own capsule as a second recording of it.
+		c.TraceID, c.SpanID = "", ""
 		l.company = append(l.company, companion{st, c})
 	}
 	return l

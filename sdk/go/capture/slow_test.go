@@ -18,26 +18,29 @@ import (
 // TestSlowRequestDump: requests still running past the latency
 // threshold are kept with a goroutine dump taken while they ran, headed
 // as a slow-request snapshot (not a watchdog hang), and with the other
-// requests then in flight on their route as peers; requests late
-// together share one dump, dumps are at least a threshold apart, a
+// requests then in flight on their route as peers (not those of other
+// routes late with them); requests late together share one dump, dumps are at least a threshold apart, a
 // request that starts after a dump gets a later one, and a fast request
 // carries neither. TAG reads the dump without a verdict.
 func TestSlowRequestDump(t *testing.T) {
 	const threshold = 200 * time.Millisecond
 	r, s := newRecorder(t, capture.Options{LatencyThreshold: threshold})
 	release := make(chan struct{})
-	entered := make(chan struct{}, 3)
-	h := r.Middleware("GET /slow", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	entered := make(chan struct{}, 4)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Query().Get("fast") != "" {
 			return
 		}
 		entered <- struct{}{}
 		waitForSlowRelease(release)
-	}))
+	})
+	h, other := r.Middleware("GET /slow", handler), r.Middleware("GET /other", handler)
 	var wg sync.WaitGroup
 	slow := func() { wg.Go(func() { serve(h, "GET", "/slow", "", nil) }); <-entered }
 	slow()
 	slow() // late together with the first: one dump for both
+	wg.Go(func() { serve(other, "GET", "/other", "", nil) })
+	<-entered // late with them too, but not their company
 	time.Sleep(threshold + threshold/2)
 	slow() // started after that dump: gets its own, a threshold later
 	serve(h, "GET", "/slow?fast=1", "", map[string]string{capture.DebugHeader: "capture"})
@@ -59,8 +62,8 @@ func TestSlowRequestDump(t *testing.T) {
 			t.Fatalf("capsule promoted %q, dump %v", c.Promoted, ok)
 		}
 		text := string(a.Data)
-		if !strings.HasPrefix(text, capsule.SlowHeader) || !strings.Contains(text, "past the 200ms latency threshold: GET /slow") ||
-			!strings.Contains(text, "waitForSlowRelease") {
+		if !strings.HasPrefix(text, capsule.SlowHeader) || !strings.Contains(text, "past the 200ms latency threshold: ") ||
+			!strings.Contains(strings.SplitN(text, "\n", 2)[0], c.Route) || !strings.Contains(text, "waitForSlowRelease") {
 			t.Errorf("dump %.300s", text)
 		}
 		if a.Taken <= c.Start || a.Taken >= c.Start+c.Duration {
@@ -69,9 +72,15 @@ func TestSlowRequestDump(t *testing.T) {
 		if !slices.Contains(taken, a.Taken) {
 			taken = append(taken, a.Taken)
 		}
+		if c.Route == "GET /other" {
+			if len(c.Peers) != 0 {
+				t.Errorf("the request on another route has %d peers", len(c.Peers))
+			}
+			continue
+		}
 		peers[a.Taken] = append(peers[a.Taken], len(c.Peers))
 		for _, p := range c.Peers {
-			if p.Route != "GET /slow" || p.Request.Path != "/slow" || p.Validate() != nil {
+			if p.Route != "GET /slow" || p.Request.Path != "/slow" || p.TraceID != "" || p.Validate() != nil {
 				t.Errorf("peer %+v", p)
 			}
 		}
@@ -86,14 +95,14 @@ func TestSlowRequestDump(t *testing.T) {
 		}
 	}
 	if len(taken) != 2 {
-		t.Fatalf("%d distinct dumps for three late requests (two late together), want 2", len(taken))
+		t.Fatalf("%d distinct dumps for four late requests (three late together), want 2", len(taken))
 	}
 	slices.Sort(taken)
 	if gap := time.Duration(taken[1] - taken[0]); gap < threshold {
 		t.Errorf("dumps %v apart, want at least %v", gap, threshold)
 	}
-	// The first look saw the first two requests, each the other's peer;
-	// the second saw all three.
+	// The first look saw the first two requests on /slow, each the
+	// other's peer; the second saw all three.
 	if first, second := peers[taken[0]], peers[taken[1]]; !slices.Equal(first, []int{1, 1}) || !slices.Equal(second, []int{2}) {
 		t.Errorf("peers per capsule: first look %v, second %v; want [1 1] and [2]", first, second)
 	}
