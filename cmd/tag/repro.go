@@ -103,7 +103,7 @@ func (a *app) plan(ctx context.Context, id string, files []string, scrub repro.S
 		return nil, err
 	}
 	if len(p.goCaps) == 0 && len(p.procs) == 0 && len(files) == 0 {
-		if p.goCaps, err = byHandler(ctx, st, v); err != nil {
+		if p.goCaps, err = byHandler(ctx, st, v, p.report); err != nil {
 			return nil, err
 		}
 	}
@@ -262,15 +262,23 @@ const recentCapsuleArtifacts = 500
 // report, a goroutine dump — names functions, not requests; capsules name
 // the function that serves their route, so the requests that ran through
 // the racing code can be replayed together. The most recent come first.
-func byHandler(ctx context.Context, st store.Store, v *inspect.View) ([]*capsule.Capsule, error) {
+func byHandler(ctx context.Context, st store.Store, v *inspect.View, rep *rca.Report) ([]*capsule.Capsule, error) {
 	g := v.Graph
 	if g == nil {
 		return nil, nil
 	}
+	// Only the failure's own frames — its slice and candidates — count:
+	// the incident's graph may also hold a dump of every goroutine, whose
+	// handlers have nothing to do with it.
 	funcs := map[string]bool{}
-	for i := range int32(g.NumNodes()) {
-		if n := g.Node(i); n.Loc != nil && n.Loc.Function != "" {
-			funcs[n.Loc.Function] = true
+	for _, c := range rep.Candidates {
+		funcs[c.Function] = c.Function != ""
+	}
+	for _, id := range rep.Slice.Nodes {
+		if i, ok := g.Lookup(id); ok {
+			if n := g.Node(i); n.Loc != nil && n.Loc.Function != "" {
+				funcs[n.Loc.Function] = true
+			}
 		}
 	}
 	if len(funcs) == 0 {
