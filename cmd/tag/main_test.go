@@ -135,8 +135,9 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-func TestDemo(t *testing.T) {
-	code, out, errOut := tag(t, "demo", "--json")
+// TestDemoEvidence: the evidence-only demo (no toolchain needed).
+func TestDemoEvidence(t *testing.T) {
+	code, out, errOut := tag(t, "demo", "--evidence", "--json")
 	if code != 0 {
 		t.Fatalf("demo exit %d: %s", code, errOut)
 	}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tagdebug/tag/internal/evidence/evidencetest"
+)
+
+// TestDemoWholeLoop runs the README's first command as a user would — a
+// built tag binary, `tag demo --json` — and requires what the demo
+// promises: every failure of the three example services turned into an
+// incident, reproduced, and fixed by a verified patch with a bundle and a
+// branch. The binary is built without -race: the demo's own services and
+// builds are what is being exercised, and the race-instrumented test
+// process would only slow them.
+func TestDemoWholeLoop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the example services and six fix loops")
+	}
+	for _, tool := range []string{"git", "gcc", "python3", "java", "jstack"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tag")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/tag")
+	build.Dir = evidencetest.RepoRoot()
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ws := filepath.Join(dir, "demo")
+	cmd := exec.Command(bin, "demo", "--json", "--dir", ws)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var rows []struct {
+		Example, Failure, Incident, Kind, Verdict, Template, Bundle, Branch string
+		Reproduced                                                          bool
+		Seconds                                                             float64
+		BuildTestSeconds                                                    float64 `json:"build_test_seconds"`
+		Reasons                                                             []string
+	}
+	if jerr := json.Unmarshal(out, &rows); jerr != nil {
+		t.Fatalf("tag demo: %v, %v\n%s\n%s", err, jerr, out, stderr.String())
+	}
+	want := map[string]bool{"shop/pay": true, "shop/checkout": true, "shop/transfer": true, "shop/top-users": true,
+		"pyworker/top_k_users": true, "ledger/f/g": true}
+	for _, r := range rows {
+		name := r.Example + "/" + r.Failure
+		t.Logf("%-22s %-9s %-9s %-18s reproduced=%v %.1fs (%.1fs builds and tests)", name, r.Kind, r.Verdict, r.Template, r.Reproduced, r.Seconds, r.BuildTestSeconds)
+		delete(want, name)
+		if r.Verdict != "verified" || !r.Reproduced {
+			t.Errorf("%s: %s %v", name, r.Verdict, r.Reasons)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(r.Bundle, "PR.md")); err != nil || !strings.HasPrefix(r.Branch, "tag/fix-") {
+			t.Errorf("%s: bundle %q branch %q: %v", name, r.Bundle, r.Branch, err)
+		}
+	}
+	for name := range want {
+		t.Errorf("no row for %s", name)
+	}
+	if err != nil {
+		t.Errorf("tag demo exit: %v\n%s", err, stderr.String())
+	}
+	if t.Failed() {
+		t.Logf("logs under %s/work", ws)
+	}
+}
