@@ -18,7 +18,8 @@ import (
 // grounds changes the functions the failure ran through and nothing
 // else, except for what such a change drags along and is exempt (import
 // blocks, blank lines) or is new and local (a helper declared in the same
-// file as an implicated function). Anything else, however small, is an
+// file as an implicated function, a field added to an implicated method's
+// receiver type there). Anything else, however small, is an
 // edit the evidence does not justify, and a reviewer should see it as a
 // separate change; the regression test diff is never counted.
 const MinLocality = 1.0
@@ -112,6 +113,16 @@ func (loc *locality) addFile(repo, after string, f *gitdiff.File, slice []Locati
 	for _, d := range oldDecls {
 		oldNames[d.name] = true
 	}
+	// A field added to the type of an implicated method's receiver, in
+	// the same file, is the state a fix to that method needs (a lock per
+	// key beside the mutex it replaces); editing or removing fields is
+	// not.
+	receivers := map[string]bool{}
+	for _, d := range oldDecls {
+		if recv, _, ok := strings.Cut(d.name, "."); ok && matchesSlice(f.OldName, d.name, slice) {
+			receivers["type "+recv] = true
+		}
+	}
 	for _, frag := range f.TextFragments {
 		oldLine, newLine := int(frag.OldPosition), int(frag.NewPosition)
 		for _, line := range frag.Lines {
@@ -125,7 +136,7 @@ func (loc *locality) addFile(repo, after string, f *gitdiff.File, slice []Locati
 				oldLine++
 			case gitdiff.OpAdd:
 				d := enclosing(newDecls, newLine)
-				ok := implicated(f.NewName, d) || (d != nil && fileHasSlice && !oldNames[d.name])
+				ok := implicated(f.NewName, d) || (d != nil && fileHasSlice && !oldNames[d.name]) || (d != nil && receivers[d.name])
 				loc.count(line.Line, d, ok, fmt.Sprintf("%s:%d", f.NewName, newLine))
 				newLine++
 			}
