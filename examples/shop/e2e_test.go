@@ -96,8 +96,10 @@ func (e *egressRecorder) proxy(t *testing.T, target string) *httptest.Server {
 // planted secrets, and expects: the panic, the checkout timeouts and the
 // transfer deadlock become incidents; the capsules, the goroutine dumps
 // and the flight-recorder snapshots are stored with them; the /pay
-// panic's evidence points at the buggy code; and no planted secret left
-// the process.
+// panic's evidence points at the buggy code, and so does the checkout
+// timeout's, from the capsules' snapshot of the late requests queued on
+// the inventory's lock; `tag fix` turns both into verified patches; and
+// no planted secret left the process.
 func TestShopIncidentsInTag(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs tag")
@@ -300,29 +302,52 @@ func TestShopIncidentsInTag(t *testing.T) {
 			t.Errorf("repro on the fixed code: exit %d, %v", code, r)
 		}
 	}
-	// The whole loop on the panic: a verified template patch, bundled and
-	// committed on a new branch of the (scratch) repository.
-	if id := ids["pay"]; id != "" {
-		repo := shopCopy(t, root, false)
-		cmd := exec.Command(bin, "--store", store, "fix", id, "--repo", repo, "--json", "--test-flag", "-short",
-			"--expect-flip", "TestPayPanicsOnUnknownDiscount", "--out", filepath.Join(t.TempDir(), "bundle"))
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		var r struct {
-			Verdict, Patch, Bundle, Branch string
-			Checks                         []struct{ Name, Status, Detail string }
-			Seconds                        float64
+	// The checkout timeout's spans blame only the handler's own time; the
+	// capsules of the late requests carry the watchdog's snapshot of them
+	// queued on the inventory's lock, which the analysis names.
+	if id := ids["checkout"]; id != "" {
+		rep, err := exec.Command(bin, "--store", store, "analyze", id, "--json").Output()
+		if err != nil {
+			t.Fatal(err)
 		}
-		if jerr := json.Unmarshal(out, &r); jerr != nil || err != nil || r.Verdict != "verified" {
-			t.Errorf("tag fix: %v %v\n%s\n%s", err, jerr, out, stderr.String())
-		} else {
-			t.Logf("tag fix: verified in %.1fs, bundle %s, branch %s", r.Seconds, r.Bundle, r.Branch)
-			if _, err := os.Stat(filepath.Join(r.Bundle, "PR.md")); err != nil || r.Branch == "" {
-				t.Errorf("bundle %q branch %q: %v", r.Bundle, r.Branch, err)
-			}
+		var r struct {
+			Candidates []struct{ Function, Why string } `json:"candidates"`
+		}
+		if err := json.Unmarshal(rep, &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Candidates) == 0 || !strings.Contains(r.Candidates[0].Function, "(*Inventory).Reserve") || !strings.Contains(r.Candidates[0].Why, "wait") {
+			t.Errorf("the checkout timeout's top candidate is %+v, want where the checkouts wait in (*Inventory).Reserve", r.Candidates)
 		}
 	}
+	// The whole loop on the panic and on the timeout, at once: a verified
+	// template patch each, bundled and committed on a new branch of its
+	// (scratch) repository.
+	var fixes sync.WaitGroup
+	for _, f := range []struct{ incident, flip, template string }{
+		{"pay", "TestPayPanicsOnUnknownDiscount", "nil-guard"},
+		{"checkout", "TestCheckoutSerialisesDifferentSKUs", "per-key-lock"},
+	} {
+		id := ids[f.incident]
+		if id == "" {
+			continue
+		}
+		repo := shopCopy(t, root, false)
+		out := filepath.Join(t.TempDir(), "bundle")
+		fixes.Go(func() {
+			r, err := tagFix(bin, store, id, repo, f.flip, out)
+			if err != nil || r.Verdict != "verified" || r.Template != f.template {
+				t.Errorf("tag fix %s: %v, verdict %s by %q, want verified by %s\n%s", f.incident, err, r.Verdict, r.Template, f.template, r.raw)
+				return
+			}
+			t.Logf("tag fix %s: %s verified in %.1fs (%.1fs building and testing), bundle %s, branch %s",
+				f.incident, r.Template, r.Seconds, r.BuildTestSeconds, r.Bundle, r.Branch)
+			if _, err := os.Stat(filepath.Join(r.Bundle, "PR.md")); err != nil || r.Branch == "" {
+				t.Errorf("tag fix %s: bundle %q branch %q: %v", f.incident, r.Bundle, r.Branch, err)
+			}
+		})
+	}
+	fixes.Wait()
 	if id := ids["transfer"]; id != "" {
 		v := show(id)
 		if !strings.Contains(v, "tag watchdog") && !strings.Contains(v, "watchdog") {
@@ -332,6 +357,29 @@ func TestShopIncidentsInTag(t *testing.T) {
 			t.Errorf("the deadlock incident does not name Transfer")
 		}
 	}
+}
+
+// fixResult is what the test reads of `tag fix --json`.
+type fixResult struct {
+	Verdict, Template, Bundle, Branch string
+	Seconds                           float64
+	BuildTestSeconds                  float64 `json:"build_test_seconds"`
+	raw                               string  // stdout and stderr, for a failure's message
+}
+
+// tagFix runs `tag fix` on a scratch repository with the shop's
+// bug-proving test expected to flip.
+func tagFix(bin, store, id, repo, flip, out string) (*fixResult, error) {
+	cmd := exec.Command(bin, "--store", store, "fix", id, "--repo", repo, "--json", "--test-flag", "-short",
+		"--expect-flip", flip, "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	r := &fixResult{raw: string(stdout) + "\n" + stderr.String()}
+	if jerr := json.Unmarshal(stdout, r); jerr != nil && err == nil {
+		err = jerr
+	}
+	return r, err
 }
 
 // reproJSON runs `tag repro` and returns its result and exit code.
