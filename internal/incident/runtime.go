@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -380,6 +381,9 @@ func (d *detector) threadSummary(ts []int32, kind Kind) string {
 	return b.String()
 }
 
+// closureRE matches the suffix Go gives closures (".func1", ".func2.1").
+var closureRE = regexp.MustCompile(`(\.func\d+)+(\.\d+)*$`)
+
 // raceSummary names the two racing accesses: "data race: (*Cache).Put
 // (write) vs (*Cache).Get (read)".
 func (d *detector) raceSummary(v int32) ([]string, string) {
@@ -399,6 +403,9 @@ func (d *detector) raceSummary(v int32) ([]string, string) {
 		if fn == "" {
 			continue
 		}
+		// A closure races as its enclosing function: the comparison
+		// passed to sort.Slice and the sort itself are one race.
+		fn = closureRE.ReplaceAllString(fn, "")
 		frames = append(frames, fn)
 		p := shortFunc(fn)
 		if op := n.Attrs.Str(epg.AttrAccessOp); op != "" {
