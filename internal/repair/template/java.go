@@ -75,8 +75,9 @@ type javaMethod struct {
 
 var javaMethodRe = regexp.MustCompile(`(?m)^[ \t]*(?:(?:public|protected|private|static|final|synchronized)\s+)*[\w<>\[\], ]+\s+(\w+)\s*\(([^)]*)\)\s*(?:throws[\w\s,.]+)?\{`)
 
-// javaMethods lists a file's methods.
-func javaMethods(masked string) []javaMethod {
+// javaMethodsMasked lists the methods of a masked source (the scanner's
+// reading; the templates ask the syntax reader).
+func javaMethodsMasked(masked string) []javaMethod {
 	var out []javaMethod
 	for _, m := range javaMethodRe.FindAllStringSubmatchIndex(masked, -1) {
 		name := masked[m[2]:m[3]]
@@ -122,9 +123,9 @@ func nestedOrder(bs []syncBlock) (outer, inner *syncBlock) {
 func lineOf(src string, off int) int { return strings.Count(src[:off], "\n") + 1 }
 
 // javaMethodOf finds the method of a site: by name, then by line.
-func javaMethodOf(src, masked string, s site) (javaMethod, bool) {
+func javaMethodOf(src string, s site) (javaMethod, bool) {
 	name := s.Function[strings.LastIndex(s.Function, ".")+1:]
-	for _, m := range javaMethods(masked) {
+	for _, m := range syntax.javaMethods(src) {
 		if m.end > 0 && m.name == name && (s.Line == 0 || lineOf(src, m.start) <= s.Line && s.Line <= lineOf(src, m.end)) {
 			return m, true
 		}
@@ -137,7 +138,7 @@ func (pr *problem) javaMethodSpan(s site) (funcSpan, bool) {
 	if err != nil {
 		return funcSpan{}, false
 	}
-	m, ok := javaMethodOf(src, javaMask(src), s)
+	m, ok := javaMethodOf(src, s)
 	if !ok {
 		return funcSpan{}, false
 	}
@@ -168,7 +169,7 @@ func javaLockOrder(pr *problem) []*fix {
 			continue
 		}
 		masked := javaMask(src)
-		m, ok := javaMethodOf(src, masked, s)
+		m, ok := javaMethodOf(src, s)
 		if !ok {
 			continue
 		}
@@ -232,7 +233,7 @@ func javaTest(src, file, a, b string) *regressionTest {
 		return nil // no no-argument constructor
 	}
 	call := func(name string) string {
-		for _, m := range javaMethods(masked) {
+		for _, m := range syntax.javaMethods(src) {
 			if m.name == name {
 				return "o." + name + "(" + javaArgs(m.params) + ")"
 			}

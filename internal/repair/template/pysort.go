@@ -34,9 +34,9 @@ func pyCopyBeforeSortAt(pr *problem, s site) *fix {
 	if !ok {
 		return nil
 	}
-	code, cont := pyCode(f.lines[s.Line-1])
+	code, _ := pyCode(f.lines[s.Line-1])
 	m := pySortShared.FindStringSubmatch(code)
-	if m == nil || cont {
+	if m == nil || !f.oneLine(s.Line) {
 		return nil
 	}
 	indent, shared, args := m[1], m[2], strings.TrimSpace(m[3])

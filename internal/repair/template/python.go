@@ -19,50 +19,32 @@ type pyFunc struct {
 	params     []string
 	indent     int
 	file       string
+	src        string
 	lines      []string
 	methodSelf bool
 }
 
 var pyDef = regexp.MustCompile(`^(\s*)def\s+(\w+)\s*\(([^)]*)\)\s*(->[^:]*)?:`)
 
-// pyFuncAt finds the def enclosing a line.
+// pyFuncAt finds the def enclosing a line, through the syntax reader.
 func (pr *problem) pyFuncAt(s site) (*pyFunc, bool) {
 	src, err := pr.repo.read(s.File)
 	if err != nil {
 		return nil, false
 	}
-	lines := strings.Split(src, "\n")
-	if s.Line < 1 || s.Line > len(lines) {
+	f, ok := syntax.pyDefAt(src, s.Line)
+	if !ok {
 		return nil, false
 	}
-	for i := s.Line - 1; i >= 0; i-- {
-		m := pyDef.FindStringSubmatch(lines[i])
-		if m == nil || len(m[1]) >= indentOf(lines[s.Line-1]) && i != s.Line-1 {
-			continue
-		}
-		f := &pyFunc{name: m[2], def: i + 1, indent: len(m[1]), file: s.File, lines: lines}
-		for _, p := range strings.Split(m[3], ",") {
-			p = strings.TrimSpace(strings.SplitN(strings.SplitN(p, "=", 2)[0], ":", 2)[0])
-			if p != "" {
-				f.params = append(f.params, p)
-			}
-		}
-		f.end = f.def
-		for j := i + 1; j < len(lines); j++ {
-			if strings.TrimSpace(lines[j]) == "" {
-				continue
-			}
-			if indentOf(lines[j]) <= f.indent {
-				break
-			}
-			f.end = j + 1
-		}
-		if f.end < s.Line {
-			return nil, false
-		}
-		return f, true
-	}
-	return nil, false
+	f.file, f.src, f.lines = s.File, src, strings.Split(src, "\n")
+	return f, true
+}
+
+// oneLine reports whether the simple statement at line starts and ends
+// on it.
+func (f *pyFunc) oneLine(line int) bool {
+	first, last, ok := syntax.pyStatementAt(f.src, line)
+	return ok && first == line && last == line
 }
 
 func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }
@@ -122,9 +104,9 @@ func pyDefaultEmpty(pr *problem) []*fix {
 		}
 		failing, _ := pyCode(f.lines[s.Line-1])
 		for i := s.Line - 2; i >= f.def; i-- {
-			code, cont := pyCode(f.lines[i])
+			code, _ := pyCode(f.lines[i])
 			m := pyAssignGet.FindStringSubmatch(code)
-			if m == nil || cont || !regexp.MustCompile(`\b`+m[2]+`\b`).MatchString(failing) {
+			if m == nil || !f.oneLine(i+1) || !regexp.MustCompile(`\b`+m[2]+`\b`).MatchString(failing) {
 				continue
 			}
 			empty := "[]"
