@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -48,7 +49,8 @@ type Artifacts struct {
 type Target struct {
 	// Example and Name label the row in the demo's table ("shop", "pay").
 	Example, Name string
-	// Service, Kind and Hint pick the incident: its service, its kind, and
+	// Service, Kind and Hint pick the incident: its service, its kind
+	// (alternatives separated by "|"), and
 	// a word its endpoint or title contains (empty matches any).
 	Service, Kind, Hint string
 	// Capsules are process capsules (tag record) to reproduce from; Go
@@ -66,7 +68,7 @@ func (t Target) Matches(kind, service, endpoint, title string) bool {
 	if t.Service != "" && service != t.Service {
 		return false
 	}
-	if t.Kind != "" && kind != t.Kind {
+	if t.Kind != "" && !slices.Contains(strings.Split(t.Kind, "|"), kind) {
 		return false
 	}
 	return t.Hint == "" || strings.Contains(endpoint, t.Hint) || strings.Contains(title, t.Hint)
