@@ -35,21 +35,38 @@ func TestDemoWholeLoop(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	ws := filepath.Join(dir, "demo")
-	cmd := exec.Command(bin, "demo", "--json", "--dir", ws)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	var rows []struct {
+	type row struct {
 		Example, Failure, Incident, Kind, Verdict, Template, Bundle, Branch string
 		Reproduced                                                          bool
 		Seconds                                                             float64
 		BuildTestSeconds                                                    float64 `json:"build_test_seconds"`
 		Reasons                                                             []string
 	}
-	if jerr := json.Unmarshal(out, &rows); jerr != nil {
-		t.Fatalf("tag demo: %v, %v\n%s\n%s", err, jerr, out, stderr.String())
+	run := func(ws string) ([]row, error, string) {
+		cmd := exec.Command(bin, "demo", "--json", "--dir", ws)
+		cmd.Dir = dir
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		var rows []row
+		if jerr := json.Unmarshal(out, &rows); jerr != nil {
+			t.Fatalf("tag demo: %v, %v\n%s\n%s", err, jerr, out, stderr.String())
+		}
+		return rows, err, stderr.String()
+	}
+	ws := filepath.Join(dir, "demo")
+	rows, err, stderr := run(ws)
+	// The services' failures come from real timing (a burst of requests,
+	// a watchdog's look); a run where one failure produced no incident is
+	// run once more, and said so, rather than failing the suite on the
+	// traffic instead of on TAG.
+	for _, r := range rows {
+		if r.Verdict == "no-incident" {
+			t.Logf("first run: %s/%s had no incident (%v); running the demo again (workspace %s kept)", r.Example, r.Failure, r.Reasons, ws)
+			ws = filepath.Join(dir, "demo-2")
+			rows, err, stderr = run(ws)
+			break
+		}
 	}
 	want := map[string]bool{"shop/pay": true, "shop/checkout": true, "shop/transfer": true, "shop/top-users": true,
 		"pyworker/top_k_users": true, "ledger/f/g": true}
@@ -69,7 +86,7 @@ func TestDemoWholeLoop(t *testing.T) {
 		t.Errorf("no row for %s", name)
 	}
 	if err != nil {
-		t.Errorf("tag demo exit: %v\n%s", err, stderr.String())
+		t.Errorf("tag demo exit: %v\n%s", err, stderr)
 	}
 	if t.Failed() {
 		t.Logf("logs under %s/work", ws)
