@@ -13,9 +13,6 @@ import (
 	"time"
 
 	"github.com/tagdebug/tag/internal/demo"
-	"github.com/tagdebug/tag/internal/evidence/evidencetest"
-	"github.com/tagdebug/tag/internal/ingest"
-	"github.com/tagdebug/tag/internal/server"
 )
 
 // TestExamplesReproAndFix does what `tag demo` does for the Python worker
@@ -36,14 +33,14 @@ func TestExamplesReproAndFix(t *testing.T) {
 	dir := t.TempDir()
 	store := filepath.Join(dir, "store")
 	env := &demo.Env{
-		Repo: exampleRepo(t, filepath.Join(dir, "repo"), "pyworker", "ledger"),
+		Repo: filepath.Join(dir, "repo"),
 		Work: filepath.Join(dir, "work"),
 		Log:  testLog{t},
 	}
-	if err := os.MkdirAll(env.Work, 0o755); err != nil {
+	if err := writeDemoRepo(context.Background(), env.Repo); err != nil {
 		t.Fatal(err)
 	}
-	targets := runExamples(t, store, env, demo.Pyworker, demo.Ledger)
+	targets := runExamples(t, store, env, "pyworker", "ledger")
 	ids := incidentsFor(t, store, targets)
 	for i, tg := range targets {
 		t.Run(tg.Example, func(t *testing.T) {
@@ -53,49 +50,21 @@ func TestExamplesReproAndFix(t *testing.T) {
 	}
 }
 
-// runExamples starts an embedded receiver on the store through the app's
-// own pipeline, as `tag serve` builds it, and runs the examples against
-// it. The receiver and the store are closed before it returns, so the
-// CLI runs that follow open the store as a user's would.
-func runExamples(t *testing.T, store string, env *demo.Env, runs ...func(context.Context, *demo.Env) ([]demo.Target, error)) []demo.Target {
+// runExamples runs the named examples as `tag demo` does — its own
+// embedded receiver on the store, through the app's pipeline — and closes
+// the store before it returns, so the CLI runs that follow open it as a
+// user's would.
+func runExamples(t *testing.T, store string, env *demo.Env, only ...string) []demo.Target {
 	t.Helper()
-	ctx := context.Background()
 	a := newApp(io.Discard, io.Discard)
 	a.storeFlag = store
 	defer a.close()
-	p, err := a.pipeline(ctx)
+	targets, notes, err := a.demoRun(context.Background(), env, only)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.DefaultConfig()
-	cfg.OTLPHTTPAddr, cfg.OTLPGRPCAddr = "127.0.0.1:0", ""
-	srv := server.New(cfg, p, nil)
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	}()
-	env.OTLP = "http://" + srv.HTTPAddr()
-	env.Ingest = func(ctx context.Context, art demo.Artifacts) error {
-		q := *p // the receiver shares p: the origin goes on a copy
-		q.Origin = ingest.Origin{Service: art.Service, Process: art.Process, SourceRoots: art.Src}
-		_, err := q.Files(ctx, art.Files, "", nil)
-		return err
-	}
-	var targets []demo.Target
-	for _, r := range runs {
-		t0 := time.Now()
-		got, err := r(ctx, env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s: ran in %.1fs", got[0].Example, time.Since(t0).Seconds())
-		targets = append(targets, got...)
+	for _, n := range notes {
+		t.Fatalf("%s: %s %v", n.Example, n.Verdict, n.Reasons)
 	}
 	return targets
 }
@@ -193,46 +162,6 @@ func checksText(r fixResult) string {
 		fmt.Fprintf(&b, "  %-16s %-5s %5.1fs  %s\n", c.Name, c.Status, c.Seconds, firstLine(c.Detail))
 	}
 	return b.String()
-}
-
-// exampleRepo lays out TAG's examples in a new git repository at dst,
-// with the layout of TAG's own repository, and commits them.
-func exampleRepo(t *testing.T, dst string, examples ...string) string {
-	t.Helper()
-	for _, ex := range examples {
-		src := filepath.Join(evidencetest.RepoRoot(), "examples", ex)
-		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && d.Name() == "__pycache__" {
-				return filepath.SkipDir
-			}
-			rel, _ := filepath.Rel(src, p)
-			out := filepath.Join(dst, "examples", ex, rel)
-			if d.IsDir() {
-				return os.MkdirAll(out, 0o755)
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(out, data, 0o644)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "."},
-		{"-c", "user.name=TAG test", "-c", "user.email=tag@example.invalid", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "examples"},
-	} {
-		if out, err := exec.Command("git", append([]string{"-C", dst}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dst
 }
 
 // testLog sends the runners' step lines to the test log.
