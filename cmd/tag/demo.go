@@ -322,18 +322,7 @@ func (r *demoRow) fill(res *fixResult) {
 	r.Verdict, r.RootCause, r.Reproduced = res.Verdict, res.RootCause, res.Reproduced
 	r.Patch, r.Template, r.Bundle, r.Branch = res.Patch, res.Template, res.Bundle, res.Branch
 	r.Seconds, r.BuildTestSeconds, r.Reasons = res.Seconds, res.BuildTestSeconds, res.Reasons
-	r.Lines = changedLines(res.Patch)
-}
-
-// changedLines counts the added and removed lines of a unified diff.
-func changedLines(patch string) int {
-	n := 0
-	for _, l := range strings.Split(patch, "\n") {
-		if (strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "+++")) || (strings.HasPrefix(l, "-") && !strings.HasPrefix(l, "---")) {
-			n++
-		}
-	}
-	return n
+	r.Lines = res.LinesChanged
 }
 
 // printDemoTable prints the rows aligned, one per failure.

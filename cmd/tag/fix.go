@@ -32,11 +32,13 @@ type fixResult struct {
 	// Reproduced says whether the failure came back before the fix.
 	Reproduced bool `json:"reproduced"`
 	// Template names the fix pattern of the chosen candidate.
-	Template   string   `json:"template,omitempty"`
-	RootCause  string   `json:"root_cause"`
-	Candidates int      `json:"candidates"`
-	Reasons    []string `json:"reasons,omitempty"`
-	Seconds    float64  `json:"seconds"`
+	Template string `json:"template,omitempty"`
+	// LinesChanged counts the patch's added and deleted lines.
+	LinesChanged int      `json:"lines_changed,omitempty"`
+	RootCause    string   `json:"root_cause"`
+	Candidates   int      `json:"candidates"`
+	Reasons      []string `json:"reasons,omitempty"`
+	Seconds      float64  `json:"seconds"`
 	// BuildTestSeconds is the time spent in builds and test runs.
 	BuildTestSeconds float64 `json:"build_test_seconds"`
 }
@@ -193,6 +195,7 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 	best := results[0]
 	res.Verdict, res.Checks = best.Verdict, best.Checks
 	res.Patch, res.Tests, res.Template = best.Candidate.Patch, best.Candidate.Test, best.Candidate.Template
+	res.LinesChanged = best.LinesChanged
 	for _, c := range best.Checks {
 		if c.Name == verify.CheckReproBefore && c.Status == verify.StatusPass {
 			res.Reproduced = true
