@@ -80,6 +80,11 @@ Exit 0 when every incident got a verified patch, 1 otherwise.`,
 			if o.evidence {
 				return a.demoEvidence(cmd.Context(), o.keep)
 			}
+			for _, name := range o.only {
+				if !slices.ContainsFunc(demoExamples, func(e demoExample) bool { return e.name == name }) {
+					return usageError{fmt.Errorf("--only %s: no such example (shop, pyworker, ledger)", name)}
+				}
+			}
 			rows, err := a.demo(cmd.Context(), o)
 			if err != nil {
 				return err

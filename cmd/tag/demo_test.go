@@ -92,3 +92,11 @@ func TestDemoWholeLoop(t *testing.T) {
 		t.Logf("logs under %s/work", ws)
 	}
 }
+
+// TestDemoUnknownExample: a misspelt --only is bad usage, not an empty run.
+func TestDemoUnknownExample(t *testing.T) {
+	code, _, errOut := tag(t, "demo", "--only", "shoop", "--dir", t.TempDir())
+	if code != 2 || !strings.Contains(errOut, "shoop") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

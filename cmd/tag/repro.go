@@ -272,7 +272,9 @@ func byHandler(ctx context.Context, st store.Store, v *inspect.View, rep *rca.Re
 	// handlers have nothing to do with it.
 	funcs := map[string]bool{}
 	for _, c := range rep.Candidates {
-		funcs[c.Function] = c.Function != ""
+		if c.Function != "" {
+			funcs[c.Function] = true
+		}
 	}
 	for _, id := range rep.Slice.Nodes {
 		if i, ok := g.Lookup(id); ok {
