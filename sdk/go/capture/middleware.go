@@ -192,7 +192,7 @@ func (r *Recorder) finish(st *state, rw *recWriter, debugHdr string) {
 		// Read here, off the request's path, and late: a look the
 		// watchdog was taking as the request ended has usually landed.
 		if l := st.slowLook(); l != nil {
-			c.Attachments, c.Peers = l.dump, l.peersOf(st)
+			c.Attachments, c.Peers = l.dumpFor(st), l.peersOf(st)
 		}
 		r.emit(c)
 	})

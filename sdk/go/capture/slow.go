@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,7 +18,28 @@ import (
 // back (contention needs the contenders).
 type slowLook struct {
 	dump    []capsule.Attachment
+	routes  []string // the late requests' routes, sorted, as the header names them
 	company []companion
+}
+
+// dumpFor returns the look's dump as st's capsule carries it. A request
+// that joins a look it was not late in (it started before the dump and
+// became late before the next one was due) on a route the header does
+// not name gets its own copy with the route added to the first line, so
+// every slow dump's header names the request it is kept for.
+func (l *slowLook) dumpFor(st *state) []capsule.Attachment {
+	if len(l.dump) == 0 || slices.Contains(l.routes, st.route) {
+		return l.dump
+	}
+	a := l.dump[0]
+	head, rest, _ := bytes.Cut(a.Data, []byte("\n"))
+	data := make([]byte, 0, len(a.Data)+len(st.route)+32)
+	data = append(data, head...)
+	data = append(data, "; in flight then, late since: "...)
+	data = append(data, st.route...)
+	data = append(data, '\n')
+	a.Data = append(data, rest...)
+	return append([]capsule.Attachment{a}, l.dump[1:]...)
 }
 
 // companion is one request of a look's company and its capsule.
@@ -97,7 +119,7 @@ func (r *Recorder) look(late []*state, now time.Time) *slowLook {
 	if !ok {
 		return nil
 	}
-	l := &slowLook{dump: []capsule.Attachment{a}}
+	l := &slowLook{dump: []capsule.Attachment{a}, routes: routes}
 	others := r.inflight.older(now)
 	slices.SortFunc(others, func(a, b *state) int { return a.start.Compare(b.start) })
 	for _, st := range append(slices.Clone(late), others...) {
