@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/async"
 	"github.com/tagdebug/tag/internal/incident"
 )
 
@@ -67,11 +68,16 @@ func (s *SQLite) Ingest(ctx context.Context, arts []Artifact, detect DetectFunc)
 	if err != nil {
 		return nil, err
 	}
-	found := detect(g)
+	// Incidents are detected on another goroutine while the artifacts
+	// are written: detection only reads the graph, and the signals are
+	// needed only after the inserts. A detector's panic comes back here.
+	detected := async.Go(func() []incident.Signal { return detect(g) })
 	ids, err := s.insertArtifacts(ctx, tx, fresh, blobs, res)
 	if err != nil {
+		detected() // not left running over a graph no one will read
 		return nil, err
 	}
+	found := detected()
 	var signals []incident.Signal
 	var signalArt []int64
 	for _, sig := range found {

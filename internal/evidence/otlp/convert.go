@@ -30,6 +30,14 @@ func (r *Rejected) add(format string, args ...any) {
 	r.Count++
 }
 
+// merge adds the rejections of a later part of the same request.
+func (r *Rejected) merge(later Rejected) {
+	if r.Count == 0 {
+		r.Reason = later.Reason
+	}
+	r.Count += later.Count
+}
+
 // FromTraces maps decoded OTLP traces into a fragment. Spans without a
 // valid trace or span ID are rejected and counted, not fatal.
 func FromTraces(td ptrace.Traces, source string) (*epg.Fragment, Rejected) {

@@ -122,6 +122,15 @@ func TestWireMatchesPdata(t *testing.T) {
 		t.Fatal(err)
 	}
 	inputs["rich"] = rich
+	// Enough spans (288) to be decoded in two halves on two goroutines,
+	// with rejected spans and exceptions in both.
+	big := ptrace.NewTraces()
+	for range 12 {
+		richTraces().ResourceSpans().MoveAndAppendTo(big.ResourceSpans())
+	}
+	if inputs["large"], err = ptraceotlp.NewExportRequestFromTraces(big).MarshalProto(); err != nil {
+		t.Fatal(err)
+	}
 	inputs["empty"] = []byte{}
 	paths, _ := filepath.Glob(filepath.Join(evidencetest.ConformanceDir(t, "otlp"), "*.json"))
 	for _, p := range paths {

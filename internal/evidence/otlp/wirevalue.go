@@ -98,6 +98,9 @@ type wireDecoder struct {
 	// slab is where span attribute lists are carved from, many spans per
 	// allocation; each list is capped so that growing one copies it.
 	slab []epg.Attr
+	// jobs are the request's spans, gathered while its resources and
+	// scopes are read and decoded after.
+	jobs []spanJob
 }
 
 // attrSlab is how many attributes one slab allocation holds.
