@@ -136,10 +136,11 @@ func (e *Engine) redact(f *epg.Fragment, rec *recorder) {
 	}
 }
 
-// parallelNodes is the fragment size from which nodes are redacted on
-// every core: nodes are independent, and an OTLP batch of 512 spans is
-// thousands of them.
-const parallelNodes = 1024
+// parallelNodes is how many nodes each extra goroutine must have before
+// nodes are redacted on more cores: nodes are independent, an SDK's
+// default batch is 512 spans, and a goroutine costs about a microsecond
+// against the few microseconds each node takes.
+const parallelNodes = 128
 
 // redactNodes redacts every node and returns the IDs they had before. A
 // dry run records changes in node order, so it stays on one goroutine.
@@ -148,10 +149,11 @@ func (e *Engine) redactNodes(nodes []epg.Node, rec *recorder) []string {
 	for i := range nodes {
 		ids[i] = nodes[i].ID
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(nodes)/(parallelNodes/2))
+	workers := min(runtime.GOMAXPROCS(0), len(nodes)/parallelNodes)
 	if rec != nil || workers < 2 {
+		var m memo
 		for i := range nodes {
-			e.redactNode(&nodes[i], rec)
+			e.redactNode(&nodes[i], rec, &m)
 		}
 		return ids
 	}
@@ -160,8 +162,9 @@ func (e *Engine) redactNodes(nodes []epg.Node, rec *recorder) []string {
 	for lo := 0; lo < len(nodes); lo += per {
 		part := nodes[lo:min(lo+per, len(nodes))]
 		wg.Go(func() {
+			var m memo
 			for i := range part {
-				e.redactNode(&part[i], nil)
+				e.redactNode(&part[i], nil, &m)
 			}
 		})
 	}
@@ -176,11 +179,13 @@ type ctx struct {
 	node  string
 	rec   *recorder
 	taint *taint
+	// memo, when set, is the pass's memory of attribute positions.
+	memo *memo
 }
 
-func (e *Engine) redactNode(n *epg.Node, rec *recorder) {
+func (e *Engine) redactNode(n *epg.Node, rec *recorder, m *memo) {
 	var t taint
-	c := &ctx{e: e, rs: e.rulesFor(n.Service), node: n.ID, rec: rec, taint: &t}
+	c := &ctx{e: e, rs: e.rulesFor(n.Service), node: n.ID, rec: rec, taint: &t, memo: m}
 	if !isSpanID(n) {
 		n.ID = c.text("@id", n.ID)
 	}
@@ -202,9 +207,18 @@ func (e *Engine) redactNode(n *epg.Node, rec *recorder) {
 func (c *ctx) attrs(as epg.Attrs) epg.Attrs {
 	out := as[:0]
 	renamed := false
-	for _, a := range as {
+	for i, a := range as {
+		var sl *memoSlot
+		if c.memo != nil {
+			sl = c.memo.slot(c.rs, i)
+			if sl.key != a.Key {
+				*sl = memoSlot{key: a.Key}
+			}
+		}
 		key := a.Key
-		if len(key) >= 8 && !c.rs.cleanKeys.has(key) {
+		switch {
+		case sl != nil && sl.cleanKey:
+		case len(key) >= 8 && !c.rs.cleanKeys.has(key):
 			// Keys are evidence too: a map keyed by e-mail address, a
 			// header named after a token.
 			tainted := len(c.taint.keys)
@@ -212,9 +226,38 @@ func (c *ctx) attrs(as epg.Attrs) epg.Attrs {
 				key, renamed = k, true
 			} else if len(c.taint.keys) == tainted {
 				c.rs.cleanKeys.add(key)
+				if sl != nil {
+					sl.cleanKey = true
+				}
+			}
+		default:
+			if sl != nil {
+				sl.cleanKey = true
 			}
 		}
-		v, keep := c.attr(key, a.Value)
+		if sl != nil && key != a.Key {
+			*sl = memoSlot{} // a renamed key is never taken as known
+			sl = nil
+		}
+		if sl != nil && sl.cleanValue(key, a.Value) {
+			out = append(out, a)
+			continue
+		}
+		var pl *keyPlan
+		if sl != nil {
+			if sl.plan == nil {
+				sl.plan = c.plan(key)
+			}
+			pl = sl.plan
+		}
+		tainted := len(c.taint.keys)
+		v, keep := c.attrPlanned(key, a.Value, pl)
+		if sl != nil {
+			sl.val = ""
+			if keep && len(c.taint.keys) == tainted && a.Value.Kind() == epg.ValueString && v.Kind() == epg.ValueString && v.Str() == a.Value.Str() {
+				sl.val = a.Value.Str()
+			}
+		}
 		if keep {
 			out = append(out, epg.Attr{Key: key, Value: v})
 		}

@@ -15,10 +15,17 @@ const (
 // attr applies the field rules, then the structured shapes, then the
 // detectors to one attribute.
 func (c *ctx) attr(key string, v epg.Value) (epg.Value, bool) {
+	return c.attrPlanned(key, v, nil)
+}
+
+// attrPlanned is attr with key's plan already at hand (nil: look it up).
+func (c *ctx) attrPlanned(key string, v epg.Value, pl *keyPlan) (epg.Value, bool) {
 	if key == AttrSensitivity || key == AttrTainted {
 		return c.value(key, v), true // ours; still scanned, never dropped
 	}
-	pl := c.plan(key)
+	if pl == nil {
+		pl = c.plan(key)
+	}
 	if pl.rule != nil && pl.rule.Action != ActAllow {
 		return c.apply(key, v, pl.rule, pl.where)
 	}
