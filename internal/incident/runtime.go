@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/scc"
 )
 
 // maxVerdictFrames bounds how many distinct functions of the involved
@@ -109,65 +110,40 @@ func (d *detector) lockCycles() []lockCycle {
 		}
 		return true
 	})
-	// Tarjan's algorithm, iteratively, since a dump may hold many threads.
-	index := map[int32]int{}
-	low := map[int32]int{}
-	onStack := map[int32]bool{}
-	var stack []int32
+	// The wait-for graph's vertices are the waiting threads, then the
+	// holders that do not wait, densely numbered for package scc.
+	var verts []int32
+	vertex := map[int32]int{}
+	addVertex := func(t int32) {
+		if _, ok := vertex[t]; !ok {
+			vertex[t] = len(verts)
+			verts = append(verts, t)
+		}
+	}
+	for _, t := range threads {
+		addVertex(t)
+	}
+	for _, t := range threads {
+		for _, s := range waitFor[t] {
+			addVertex(s.holder)
+		}
+	}
 	comp := map[int32]int{}
 	var comps [][]int32
-	next := 0
-	type frame struct {
-		t int32
-		i int
-	}
-	for _, root := range threads {
-		if _, ok := index[root]; ok {
-			continue
+	for _, vc := range scc.Components(len(verts), func(v int) []int {
+		var out []int
+		for _, s := range waitFor[verts[v]] {
+			out = append(out, vertex[s.holder])
 		}
-		work := []frame{{root, 0}}
-		index[root], low[root] = next, next
-		next++
-		stack = append(stack, root)
-		onStack[root] = true
-		for len(work) > 0 {
-			f := &work[len(work)-1]
-			if f.i < len(waitFor[f.t]) {
-				h := waitFor[f.t][f.i].holder
-				f.i++
-				if _, seen := index[h]; !seen {
-					index[h], low[h] = next, next
-					next++
-					stack = append(stack, h)
-					onStack[h] = true
-					work = append(work, frame{h, 0})
-				} else if onStack[h] {
-					low[f.t] = min(low[f.t], index[h])
-				}
-				continue
-			}
-			t := f.t
-			work = work[:len(work)-1]
-			if len(work) > 0 {
-				p := work[len(work)-1].t
-				low[p] = min(low[p], low[t])
-			}
-			if low[t] == index[t] {
-				var c []int32
-				for {
-					x := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[x] = false
-					comp[x] = len(comps)
-					c = append(c, x)
-					if x == t {
-						break
-					}
-				}
-				slices.Sort(c)
-				comps = append(comps, c)
-			}
+		return out
+	}) {
+		c := make([]int32, len(vc))
+		for i, v := range vc {
+			c[i] = verts[v]
+			comp[verts[v]] = len(comps)
 		}
+		slices.Sort(c)
+		comps = append(comps, c)
 	}
 	var out []lockCycle
 	for ci, c := range comps {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/scc"
 )
 
 // waitFor is an edge of the wait-for graph: a thread waits for lock,
@@ -86,7 +87,7 @@ func (a *analyzer) blockedThreads() ([]int32, map[int32]int) {
 // component's first thread.
 func (a *analyzer) cycles() []Cycle {
 	wf := a.waitForGraph()
-	comps := components(len(wf.threads), func(v int) []int { return wf.succ[v] })
+	comps := scc.Components(len(wf.threads), func(v int) []int { return wf.succ[v] })
 	var out []Cycle
 	for _, c := range comps {
 		if path := wf.cycleIn(c); path != nil {

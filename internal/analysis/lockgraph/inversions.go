@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tagdebug/tag/epg"
+	"github.com/tagdebug/tag/internal/scc"
 )
 
 // InversionReport is what [Inversions] finds across a set of graphs.
@@ -144,7 +145,7 @@ func (o *orderGraph) inversions() []Inversion {
 		slices.Sort(succ[i])
 	}
 	var out []Inversion
-	for _, c := range components(len(keys), func(v int) []int { return succ[v] }) {
+	for _, c := range scc.Components(len(keys), func(v int) []int { return succ[v] }) {
 		if len(c) > 1 {
 			out = append(out, o.inComponent(keys, c, succ)...)
 		}
