@@ -109,13 +109,16 @@ func Shop(ctx context.Context, env *Env) ([]Target, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("shop: the race detector reported nothing (log in %s)", logPath)
-	}
-	env.logf("shop: %d race report(s) from the canary's stderr", n)
-	host, _ := os.Hostname()
-	if err := env.Ingest(ctx, Artifacts{Service: "shop", Process: fmt.Sprintf("%s/%d", host, cmd.Process.Pid),
-		Src: []string{filepath.Join(env.Repo, "examples", "shop")}, Files: []string{races}}); err != nil {
-		return nil, fmt.Errorf("shop: ingest the race reports: %w", err)
+		// Timing, not TAG: the other failures still go through, and the
+		// race's row says it has no incident.
+		env.logf("shop: the race detector reported nothing this time (log in %s)", logPath)
+	} else {
+		env.logf("shop: %d race report(s) from the canary's stderr", n)
+		host, _ := os.Hostname()
+		if err := env.Ingest(ctx, Artifacts{Service: "shop", Process: fmt.Sprintf("%s/%d", host, cmd.Process.Pid),
+			Src: []string{filepath.Join(env.Repo, "examples", "shop")}, Files: []string{races}}); err != nil {
+			return nil, fmt.Errorf("shop: ingest the race reports: %w", err)
+		}
 	}
 	// The transfers' hang is "blocked" from the watchdog's dump, or
 	// "deadlock" when the same evidence closes a lock cycle.
@@ -146,14 +149,14 @@ func (d *driver) traffic(ctx context.Context) map[int]int {
 	d.counts = map[int]int{}
 	// Failures come from many clients at once.
 	burst := &http.Client{Timeout: shopClientTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
-	var wg sync.WaitGroup
 	// First the morning rush on a freshly started instance: concurrent
 	// /top-users find the user cache as loaded, unsorted, and sort it in
 	// place together — the data race. (Once sorted, a sort only reads.)
+	var rush []rushed
 	for i := range 16 {
-		wg.Go(func() { d.do(ctx, burst, "GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), "") })
+		rush = append(rush, rushed{"GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), ""})
 	}
-	wg.Wait()
+	d.rush(ctx, rush)
 	// Healthy requests come one at a time over one connection, as a
 	// quiet client would send them.
 	calm := &http.Client{Timeout: shopClientTimeout}
@@ -167,13 +170,74 @@ func (d *driver) traffic(ctx context.Context) map[int]int {
 		}
 	}
 	d.do(ctx, burst, "POST", "/pay", `{"amount":40,"discount_code":"SPRING"}`)
+	// Then two opposite transfers and the checkouts of a sale, all at
+	// once (the transfers first: each holds its first lock only for the
+	// journal's write).
+	rush = []rushed{{"POST", "/transfer", `{"from":"alice","to":"bob","amount":5}`},
+		{"POST", "/transfer", `{"from":"bob","to":"alice","amount":5}`}}
 	for i := range 12 {
-		wg.Go(func() { d.do(ctx, burst, "POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+i%8)) })
+		rush = append(rush, rushed{"POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+i%8)})
 	}
-	wg.Go(func() { d.do(ctx, burst, "POST", "/transfer", `{"from":"alice","to":"bob","amount":5}`) })
-	wg.Go(func() { d.do(ctx, burst, "POST", "/transfer", `{"from":"bob","to":"alice","amount":5}`) })
-	wg.Wait()
+	d.rush(ctx, rush)
 	return d.counts
+}
+
+// rushed is one request of a rush.
+type rushed struct{ method, path, body string }
+
+// rush sends the requests so that the server sees them at the same
+// instant: each goes out on its own connection without the blank line
+// that ends its header, and the blank lines (and bodies) follow back to
+// back once every connection holds its part. Sent the ordinary way, on a
+// loaded machine the first request can be done before the next arrives:
+// a sort finished before the other starts (the requests then meet only
+// through the SDK's locks, which hide the race from the detector), a
+// transfer through both locks before the opposite one takes its first.
+func (d *driver) rush(ctx context.Context, reqs []rushed) {
+	host := strings.TrimPrefix(d.base, "http://")
+	conns := make([]net.Conn, len(reqs))
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	var dialer net.Dialer
+	for i, r := range reqs {
+		c, err := dialer.DialContext(ctx, "tcp", host)
+		if err != nil {
+			continue
+		}
+		conns[i] = c
+		fmt.Fprintf(c, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n", r.method, r.path, host)
+		if r.body != "" {
+			fmt.Fprintf(c, "Content-Type: application/json\r\nContent-Length: %d\r\n", len(r.body))
+		}
+	}
+	for i, c := range conns {
+		if c != nil {
+			c.Write([]byte("\r\n" + reqs[i].body))
+		}
+	}
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Go(func() {
+			code := 0
+			if c != nil {
+				c.SetReadDeadline(time.Now().Add(shopClientTimeout))
+				if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					code = resp.StatusCode
+				}
+			}
+			d.mu.Lock()
+			d.counts[code]++
+			d.mu.Unlock()
+		})
+	}
+	wg.Wait()
 }
 
 func (d *driver) do(ctx context.Context, c *http.Client, method, path, body string) {
