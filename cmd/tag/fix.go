@@ -202,7 +202,7 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 		}
 	}
 	bundle := &report.Bundle{Incident: v.Incident.ID, Title: v.Incident.Title, Report: p.report,
-		TraceSummary: traceSummary(p), Candidate: best.Candidate, Verdict: best.Verdict}
+		TraceSummary: traceSummary(p), Candidate: best.Candidate, Verdict: best.Verdict, Repo: repo}
 	for _, c := range best.Checks {
 		bundle.Checks = append(bundle.Checks, report.Check{Name: c.Name, Status: c.Status, Seconds: c.Seconds, Detail: c.Detail})
 		switch c.Name {

@@ -1,6 +1,11 @@
 package report
 
 import (
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
 	"github.com/tagdebug/tag/internal/rca"
 	"github.com/tagdebug/tag/internal/repair"
 )
@@ -30,6 +35,30 @@ type Bundle struct {
 	// Risk, when set, is said instead of the derived risk summary; the
 	// derived figures are reported either way.
 	Risk string
+	// Repo, when set, is the root of the repository the patch is for:
+	// the description then names source files by their path in it, not
+	// by the path the failing machine's binary was built at.
+	Repo string
+}
+
+// repoPath renders an evidence file path as the repository path it names
+// (the longest suffix of it that is a file under b.Repo), or as it is
+// when there is no repository or no such file.
+func (b *Bundle) repoPath(p string) string {
+	if b.Repo == "" || p == "" {
+		return p
+	}
+	parts := strings.Split(filepath.ToSlash(p), "/")
+	for i := range parts {
+		rel := path.Clean(strings.Join(parts[i:], "/"))
+		if rel == "." || strings.HasPrefix(rel, "../") || path.IsAbs(rel) {
+			continue
+		}
+		if st, err := os.Stat(filepath.Join(b.Repo, filepath.FromSlash(rel))); err == nil && st.Mode().IsRegular() {
+			return rel
+		}
+	}
+	return p
 }
 
 // Check is one row of the verification table.
@@ -71,4 +100,22 @@ func shortIncident(id string) string {
 		return "incident"
 	}
 	return string(b)
+}
+
+// repoText rewrites, in text about the report, the evidence paths of the
+// root cause and the candidates as their repository paths.
+func (b *Bundle) repoText(text string) string {
+	if b.Repo == "" || b.Report == nil {
+		return text
+	}
+	files := []string{b.Report.RootCause.Location.File}
+	for _, c := range b.Report.Candidates {
+		files = append(files, c.File)
+	}
+	for _, f := range files {
+		if rel := b.repoPath(f); rel != f && strings.Contains(text, f) {
+			text = strings.ReplaceAll(text, f, rel)
+		}
+	}
+	return text
 }

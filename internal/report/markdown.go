@@ -114,9 +114,9 @@ func writeRootCause(sb *strings.Builder, b *Bundle) {
 		sb.WriteString(SecEvidence + "\n\n_None._\n\n" + SecCandidates + "\n\n_None._\n\n")
 		return
 	}
-	sb.WriteString(r.RootCause.Summary + "\n\n")
+	sb.WriteString(b.repoText(r.RootCause.Summary) + "\n\n")
 	if loc := r.RootCause.Location; loc.File != "" || loc.Function != "" {
-		where := loc.File
+		where := b.repoPath(loc.File)
 		if loc.Line > 0 {
 			where += ":" + itoa(loc.Line)
 		}
@@ -145,11 +145,11 @@ func writeRootCause(sb *strings.Builder, b *Bundle) {
 	}
 	sb.WriteString("| # | Location | Function | Score | Why |\n|---|---|---|---|---|\n")
 	for i, c := range r.Candidates {
-		where := c.File
+		where := b.repoPath(c.File)
 		if c.Line > 0 {
 			where += ":" + itoa(c.Line)
 		}
-		fmt.Fprintf(sb, "| %d | %s | %s | %.2f | %s |\n", i+1, cell(where), cell(c.Function), c.Score, cell(c.Why))
+		fmt.Fprintf(sb, "| %d | %s | %s | %.2f | %s |\n", i+1, cell(where), cell(c.Function), c.Score, cell(b.repoText(c.Why)))
 	}
 	sb.WriteString("\n")
 }
