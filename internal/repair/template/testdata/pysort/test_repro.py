@@ -2,6 +2,7 @@
 
 import sys
 import threading
+import time
 import unittest
 
 import board
@@ -13,17 +14,26 @@ class TopWhilePosting(unittest.TestCase):
         b = board.Board()
         for i in range(2000):
             b.post("p%d" % i, i % 97)
+        done = threading.Event()
 
         def poster():
-            for i in range(20000):
+            # Posts for as long as the reader reads, not a fixed count: on
+            # a busy machine a fixed count can be over before the reader
+            # first runs, and then nothing overlaps.
+            i = 0
+            while not done.is_set():
                 b.post("late%d" % i, i % 89)
+                i += 1
+                if i % 16 == 0:
+                    time.sleep(0)  # lets the reader in, as request threads do
 
         t = threading.Thread(target=poster)
         t.start()
         try:
-            while t.is_alive():
+            for _ in range(200):
                 self.assertEqual(len(b.top(3)), 3)
         finally:
+            done.set()
             t.join()
 
 
