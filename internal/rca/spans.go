@@ -150,6 +150,12 @@ func slice(g *epg.Graph, start int32, ev []inspect.Evidence, cands []Candidate) 
 	for _, e := range ev {
 		add(e.Node)
 	}
+	// The nodes that join the others to the failure, so the slice reads
+	// as one picture: a candidate frame of a captured goroutine reaches
+	// the failing span through its thread and the capsule.
+	for _, id := range connect(g, start, s.Nodes, MaxSliceNodes-len(in)) {
+		add(id)
+	}
 	for i := range in {
 		for _, e := range g.Out(i) {
 			if _, to := g.Ends(e); in[to] {
@@ -161,4 +167,77 @@ func slice(g *epg.Graph, start int32, ev []inspect.Evidence, cands []Candidate) 
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
 	})
 	return s
+}
+
+// Bounds of connect's searches: how far (in edges) a node is joined to
+// the failure, and how many nodes one search may visit, so that a span
+// with thousands of children costs no more than a small graph.
+const (
+	connectDepth = 4
+	connectVisit = 4096
+)
+
+// connect returns the nodes on short paths (edges either way) that join
+// each of nodes to start or to a node already joined, at most room of
+// them, in the order found. A node with no such path within connectDepth
+// stays apart.
+func connect(g *epg.Graph, start int32, nodes []string, room int) []string {
+	joined := map[int32]bool{start: true}
+	var out []string
+	for _, id := range nodes {
+		from, ok := g.Lookup(id)
+		if !ok || joined[from] {
+			continue
+		}
+		path := pathToJoined(g, from, joined)
+		if path == nil || len(out)+len(path)-2 > room {
+			continue
+		}
+		for k, n := range path {
+			joined[n] = true
+			if k > 0 && k < len(path)-1 {
+				out = append(out, g.Node(n).ID)
+			}
+		}
+	}
+	return out
+}
+
+// pathToJoined is a shortest path from from to any joined node, both
+// ends included; nil when none is within the bounds.
+func pathToJoined(g *epg.Graph, from int32, joined map[int32]bool) []int32 {
+	parent := map[int32]int32{from: -1}
+	frontier := []int32{from}
+	for depth := 0; depth < connectDepth && len(frontier) > 0; depth++ {
+		var next []int32
+		for _, u := range frontier {
+			for _, es := range [2][]int32{g.Out(u), g.In(u)} {
+				for _, e := range es {
+					a, b := g.Ends(e)
+					v := a
+					if a == u {
+						v = b
+					}
+					if _, seen := parent[v]; seen {
+						continue
+					}
+					parent[v] = u
+					if joined[v] {
+						var path []int32
+						for n := v; n != -1; n = parent[n] {
+							path = append(path, n)
+						}
+						slices.Reverse(path)
+						return path
+					}
+					if len(parent) > connectVisit {
+						return nil
+					}
+					next = append(next, v)
+				}
+			}
+		}
+		frontier = next
+	}
+	return nil
 }
