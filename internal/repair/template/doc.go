@@ -6,13 +6,17 @@
 // Go sources are parsed with go/parser and type-checked with go/types
 // (imports are left opaque, so only the package's own types are known);
 // Python and Java are read through a small syntax interface (syntax.go:
-// the def around a line, the statement at a line, a file's methods). By
-// default it is a pure-Go scanner, guided by the traceback's line and by
-// Python's indentation or Java's braces (strings and comments respected);
-// built with `-tags treesitter` (cgo and a C compiler needed), it reads
-// tree-sitter syntax trees instead (syntax_treesitter.go), with the same
-// answers on the examples: go build -tags treesitter ./cmd/tag. Every
-// template edits text at syntax-tree positions, so
+// the def around a line, the statement at a line, assignments, `.sort(`
+// calls and the uses and writes of a name or attribute chain; a file's
+// methods, synchronized statements and how they nest, its package and
+// types). By default it is a pure-Go scanner: tokenizers that know
+// comments, strings (f-strings, triple quotes, text blocks) and line
+// continuations, and a walk over Python's statements or Java's members
+// and blocks; built with `-tags treesitter` (cgo and a C compiler
+// needed), it reads tree-sitter syntax trees instead
+// (syntax_treesitter*.go), and the tests hold the two to the same answers
+// (syntax_agree_test.go): go build -tags treesitter ./cmd/tag. Every
+// template edits text at the byte ranges these readers return, so
 // comments and layout outside the edit survive, and gofmt's the result;
 // the output is a git-style unified diff plus a second diff that adds a
 // regression test built from the captured inputs or the evidence.

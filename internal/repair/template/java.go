@@ -3,123 +3,50 @@ package template
 import (
 	"fmt"
 	"path"
-	"regexp"
+	"slices"
 	"strings"
 )
 
-// The Java template works on a masked copy of the source — comments,
-// string and char literals blanked to spaces, offsets kept — so braces
-// and keywords found in it are code. Limits: lambdas and anonymous
-// classes inside a method are part of the method; monitors on
-// expressions other than a name or field are compared as text.
-
-// javaMask blanks comments and literals, keeping newlines.
-func javaMask(src string) string {
-	b := []byte(src)
-	for i := 0; i < len(b); i++ {
-		switch {
-		case b[i] == '/' && i+1 < len(b) && b[i+1] == '/':
-			for ; i < len(b) && b[i] != '\n'; i++ {
-				b[i] = ' '
-			}
-		case b[i] == '/' && i+1 < len(b) && b[i+1] == '*':
-			for ; i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/'); i++ {
-				if b[i] != '\n' {
-					b[i] = ' '
-				}
-			}
-			if i+1 < len(b) {
-				b[i], b[i+1] = ' ', ' '
-				i++
-			}
-		case b[i] == '"' || b[i] == '\'':
-			q := b[i]
-			for i++; i < len(b) && b[i] != q && b[i] != '\n'; i++ {
-				if b[i] == '\\' {
-					b[i] = ' '
-					i++
-				}
-				if i < len(b) {
-					b[i] = ' '
-				}
-			}
-		}
-	}
-	return string(b)
-}
-
-// closing returns the offset of the brace matching the one at open.
-func closing(masked string, open int) int {
-	depth := 0
-	for i := open; i < len(masked); i++ {
-		switch masked[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
+// The Java template reads the source through the syntax reader: the
+// methods, the synchronized statements and how they nest, and the class
+// a regression test can construct. Limits: a synchronized method (the
+// modifier) is not a block the template can reorder, and monitors are
+// compared as the text of their expressions (`this.a` and `a` differ).
 
 // javaMethod is a method's body range and its parameters.
 type javaMethod struct {
 	name       string
-	start, end int // offsets: the header's start, the closing brace
+	start, end int // offsets: the start of the header's line, the closing brace
 	open       int // the body's opening brace
 	params     string
 }
 
-var javaMethodRe = regexp.MustCompile(`(?m)^[ \t]*(?:(?:public|protected|private|static|final|synchronized)\s+)*[\w<>\[\], ]+\s+(\w+)\s*\(([^)]*)\)\s*(?:throws[\w\s,.]+)?\{`)
-
-// javaMethodsMasked lists the methods of a masked source (the scanner's
-// reading; the templates ask the syntax reader).
-func javaMethodsMasked(masked string) []javaMethod {
-	var out []javaMethod
-	for _, m := range javaMethodRe.FindAllStringSubmatchIndex(masked, -1) {
-		name := masked[m[2]:m[3]]
-		if name == "if" || name == "for" || name == "while" || name == "switch" || name == "catch" || name == "synchronized" {
-			continue
-		}
-		open := m[1] - 1
-		out = append(out, javaMethod{name: name, start: m[0], end: closing(masked, open), open: open, params: masked[m[4]:m[5]]})
-	}
-	return out
-}
-
-// syncBlock is `synchronized (lock) { ... }`.
-type syncBlock struct {
-	lock        string
-	start, open int
-	end         int
-}
-
-var syncRe = regexp.MustCompile(`synchronized\s*\(([^)]*)\)\s*\{`)
-
-func syncBlocks(masked string, m javaMethod) []syncBlock {
-	var out []syncBlock
-	for _, s := range syncRe.FindAllStringSubmatchIndex(masked[m.open:m.end], -1) {
-		open := m.open + s[1] - 1
-		out = append(out, syncBlock{lock: strings.TrimSpace(masked[m.open+s[2] : m.open+s[3]]), start: m.open + s[0], open: open, end: closing(masked, open)})
-	}
-	return out
-}
-
-// nestedOrder is the first pair of monitors a method takes nested.
-func nestedOrder(bs []syncBlock) (outer, inner *syncBlock) {
-	for i := range bs {
-		for j := range bs {
-			if bs[j].start > bs[i].open && bs[j].end < bs[i].end && bs[j].lock != bs[i].lock {
-				return &bs[i], &bs[j]
+// nestedOrder is the first pair of monitors the method m takes nested:
+// the first statement, in source order, that holds its monitor while
+// another statement inside it takes a different one.
+func nestedOrder(syncs []javaSync, m javaMethod) (outer, inner *javaSync) {
+	in := func(k int) bool { return syncs[k].start > m.open && syncs[k].end < m.end }
+	for i := range syncs {
+		for j := range syncs {
+			if in(i) && in(j) && syncs[j].lock != syncs[i].lock && heldBy(syncs, j, i) {
+				return &syncs[i], &syncs[j]
 			}
 		}
 	}
 	return nil, nil
 }
 
+// heldBy reports whether statement i's monitor is held when j is entered.
+func heldBy(syncs []javaSync, j, i int) bool {
+	for k := syncs[j].outer; k >= 0; k = syncs[k].outer {
+		if k == i {
+			return true
+		}
+	}
+	return false
+}
+
+// lineOf is the 1-based line of byte offset off.
 func lineOf(src string, off int) int { return strings.Count(src[:off], "\n") + 1 }
 
 // javaMethodOf finds the method of a site: by name, then by line.
@@ -157,7 +84,7 @@ func javaLockOrder(pr *problem) []*fix {
 	type found struct {
 		s            site
 		m            javaMethod
-		outer, inner *syncBlock
+		outer, inner *javaSync
 	}
 	var fs []found
 	for _, s := range pr.sites {
@@ -168,12 +95,11 @@ func javaLockOrder(pr *problem) []*fix {
 		if err != nil {
 			continue
 		}
-		masked := javaMask(src)
 		m, ok := javaMethodOf(src, s)
 		if !ok {
 			continue
 		}
-		o, in := nestedOrder(syncBlocks(masked, m))
+		o, in := nestedOrder(syntax.javaSyncs(src), m)
 		if o == nil {
 			continue
 		}
@@ -189,7 +115,7 @@ func javaLockOrder(pr *problem) []*fix {
 }
 
 // javaWrap wraps the method's outer block in `synchronized (first)`.
-func javaWrap(pr *problem, s site, src string, m javaMethod, outer *syncBlock, first, peer string) *fix {
+func javaWrap(pr *problem, s site, src string, m javaMethod, outer *javaSync, first, peer string) *fix {
 	ls := strings.LastIndex(src[:outer.start], "\n") + 1
 	indent := src[ls:outer.start]
 	unit := "    "
@@ -216,44 +142,46 @@ func javaWrap(pr *problem, s site, src string, m javaMethod, outer *syncBlock, f
 		"so its inner synchronized (%s) still guards what it guarded and only the order changes, inside %s.",
 		peer, outer.lock, first, m.name, m.name, first, peer, first, m.name)
 	f := &fix{template: "lock-order", site: s, why: why, files: map[string][2]string{s.File: {src, out}}}
-	f.test = javaTest(src, s.File, peer, m.name)
+	f.test = javaTest(src, s.File, peer, m)
 	return f
 }
 
 // javaTest runs the two methods from two threads and fails if they do
-// not finish in time; it is a main class, run with `java`.
-func javaTest(src, file, a, b string) *regressionTest {
-	masked := javaMask(src)
-	cls := regexp.MustCompile(`class\s+(\w+)`).FindStringSubmatch(masked)
-	if cls == nil {
+// not finish in time; it is a main class, run with `java`. It needs both
+// methods in the top-level class that declares m, and a constructor
+// without arguments to make the object they share.
+func javaTest(src, file, a string, m javaMethod) *regressionTest {
+	unit := syntax.javaUnit(src)
+	cls := javaTypeAt(unit.types, m.open)
+	if cls < 0 || !unit.types[cls].top || unit.types[cls].kind != "class" || !noArgCtor(unit.types[cls]) {
 		return nil
 	}
-	pkg := regexp.MustCompile(`(?m)^\s*package\s+([\w.]+)\s*;`).FindStringSubmatch(masked)
-	if regexp.MustCompile(`\b`+cls[1]+`\s*\(\s*[^)\s]`).MatchString(masked) && !regexp.MustCompile(`\b`+cls[1]+`\s*\(\s*\)\s*\{`).MatchString(masked) {
-		return nil // no no-argument constructor
-	}
+	methods := syntax.javaMethods(src)
 	call := func(name string) string {
-		for _, m := range syntax.javaMethods(src) {
-			if m.name == name {
-				return "o." + name + "(" + javaArgs(m.params) + ")"
+		for _, mm := range methods {
+			// A method of a local or anonymous class is not o's.
+			inner := slices.ContainsFunc(methods, func(o javaMethod) bool { return o.open < mm.open && mm.end < o.end })
+			if mm.name == name && !inner && javaTypeAt(unit.types, mm.open) == cls {
+				return "o." + name + "(" + javaArgs(mm.params) + ")"
 			}
 		}
 		return ""
 	}
-	ca, cb := call(a), call(b)
+	ca, cb := call(a), call(m.name)
 	if ca == "" || cb == "" {
 		return nil
 	}
+	class, b := unit.types[cls].name, m.name
 	// The Test suffix is what marks a Java file as a test (the verifier's
 	// locality check exempts only tests from staying inside the slice).
-	name := cls[1] + "TagRegressionTest"
+	name := class + "TagRegressionTest"
 	run := name
-	if pkg != nil {
-		run = pkg[1] + "." + name
+	if unit.pkg != "" {
+		run = unit.pkg + "." + name
 	}
 	var sb strings.Builder
-	if pkg != nil {
-		fmt.Fprintf(&sb, "package %s;\n\n", pkg[1])
+	if unit.pkg != "" {
+		fmt.Fprintf(&sb, "package %s;\n\n", unit.pkg)
 	}
 	fmt.Fprintf(&sb, `/**
  * TAG's regression test for the incident (template proposer): %s and %s
@@ -286,8 +214,29 @@ public class %s {
         System.out.println("PASS");
     }
 }
-`, a, b, run, name, cls[1], cls[1], ca, cb, a, b, a, b)
+`, a, b, run, name, class, class, ca, cb, a, b, a, b)
 	return &regressionTest{File: path.Join(path.Dir(file), name+".java"), Content: sb.String(), Name: run}
+}
+
+// javaTypeAt is the index of the innermost named type whose body holds
+// off, or -1.
+func javaTypeAt(types []javaType, off int) int {
+	in := -1
+	for i, t := range types {
+		if t.open < off && off < t.end && (in < 0 || t.open > types[in].open) {
+			in = i
+		}
+	}
+	return in
+}
+
+// noArgCtor reports whether `new T()` compiles as far as constructors
+// go: none is declared (the implicit one), or one takes no arguments.
+func noArgCtor(t javaType) bool {
+	if len(t.ctors) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(t.ctors, func(p string) bool { return strings.TrimSpace(p) == "" })
 }
 
 // javaArgs writes a minimal argument for each declared parameter.

@@ -2,11 +2,8 @@ package template
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
-
-var pySortShared = regexp.MustCompile(`^(\s*)(\w+(?:\.\w+)+)\.sort\((.*)\)$`)
 
 // pyCopyBeforeSort is copy-before-sort for Python: the failing line sorts
 // a shared list — an attribute, reached through a dot — in place. CPython
@@ -29,52 +26,59 @@ func pyCopyBeforeSort(pr *problem) []*fix {
 	return nil
 }
 
+// pyCopyBeforeSortAt takes the sort that is the failing statement.
 func pyCopyBeforeSortAt(pr *problem, s site) *fix {
 	f, ok := pr.pyFuncAt(s)
 	if !ok {
 		return nil
 	}
-	code, _ := pyCode(f.lines[s.Line-1])
-	m := pySortShared.FindStringSubmatch(code)
-	if m == nil || !f.oneLine(s.Line) {
-		return nil
-	}
-	indent, shared, args := m[1], m[2], strings.TrimSpace(m[3])
-	body := f.lines[s.Line:f.end]
-	use := regexp.MustCompile(regexp.QuoteMeta(shared) + `\b`)
-	write := regexp.MustCompile(`(^|[^.\w])(del\s+)?` + regexp.QuoteMeta(shared) +
-		`\s*(\[[^\]]*\]\s*)?([-+*/|&]?=[^=]|\.(append|extend|insert|remove|pop|clear|sort|reverse)\()`)
-	for _, l := range body {
-		if c, _ := pyCode(l); write.MatchString(c) || strings.Contains(c, "del "+shared) {
-			return nil // the copy would not see a later write to the shared list
+	for _, c := range syntax.pySorts(f.src) {
+		if c.stmt && strings.Contains(c.chain, ".") && lineOf(f.src, c.start) <= s.Line && s.Line <= lineOf(f.src, c.end-1) {
+			return pyCopyBeforeSortFix(pr, s, f, c)
 		}
 	}
-	local := pyFreeName(f, shared[strings.LastIndex(shared, ".")+1:])
-	call := "sorted(" + shared
-	if args != "" {
+	return nil
+}
+
+// pyMutators are the list methods that change a list in place.
+var pyMutators = map[string]bool{"append": true, "extend": true, "insert": true, "remove": true, "pop": true,
+	"clear": true, "sort": true, "reverse": true}
+
+// pyCopyBeforeSortFix sorts into a local and points the rest of the def
+// at it, unless the def writes the shared list after the sort: the copy
+// would not see that write.
+func pyCopyBeforeSortFix(pr *problem, s site, f *pyFunc, c pySort) *fix {
+	_, fnEnd := lineSpan(f.src, f.end, f.end)
+	uses := syntax.pyRefs(f.src, c.chain, c.end, fnEnd)
+	for _, r := range uses {
+		if r.write || pyMutators[r.method] {
+			return nil
+		}
+	}
+	local := pyFreeName(f, c.chain[strings.LastIndex(c.chain, ".")+1:])
+	call := "sorted(" + c.chain
+	if args := strings.TrimSpace(c.args); args != "" {
 		call += ", " + args
 	}
-	lines := append([]string(nil), f.lines...)
-	lines[s.Line-1] = indent + local + " = " + call + ")" + f.lines[s.Line-1][len(code):]
-	uses := 0
-	for i := s.Line; i < f.end; i++ {
-		uses += len(use.FindAllStringIndex(lines[i], -1))
-		lines[i] = use.ReplaceAllString(lines[i], local)
+	out := f.src
+	for i := len(uses) - 1; i >= 0; i-- { // from the end, so earlier offsets hold
+		out = out[:uses[i].start] + local + out[uses[i].end:]
 	}
+	out = out[:c.start] + local + " = " + call + ")" + out[c.end:]
 	why := fmt.Sprintf("copy-before-sort: %s sorts %s in place, a list every caller shares; CPython empties a list while sorting it, "+
 		"so another thread's append makes the sort fail (the traceback's %s at %s:%d) and readers meanwhile see it empty. "+
 		"Sorting a copy with sorted() leaves the shared list as it was; the %d use(s) after the sort read the copy and the result is "+
-		"the same. Only %s changes.", f.name, shared, pr.errorType(), s.File, s.Line, uses, f.name)
-	return &fix{template: "copy-before-sort", site: s, why: why,
-		files: map[string][2]string{s.File: {strings.Join(f.lines, "\n"), strings.Join(lines, "\n")}}}
+		"the same. Only %s changes.", f.name, c.chain, pr.errorType(), s.File, s.Line, len(uses), f.name)
+	return &fix{template: "copy-before-sort", site: s, why: why, files: map[string][2]string{s.File: {f.src, out}}}
 }
 
-// pyFreeName returns base, or base with a suffix, unused as a word in
-// the function.
+// pyFreeName returns base, or base with a suffix, that no variable in
+// the def is named (attributes and keyword argument names do not count:
+// they cannot be shadowed by a local).
 func pyFreeName(f *pyFunc, base string) string {
-	text := strings.Join(f.lines[f.def-1:f.end], "\n")
+	start, end := lineSpan(f.src, f.def, f.end)
 	for _, n := range []string{base, base + "_sorted", "sorted_" + base} {
-		if !regexp.MustCompile(`(^|[^.\w])` + regexp.QuoteMeta(n) + `\b`).MatchString(text) {
+		if len(syntax.pyRefs(f.src, n, start, end)) == 0 {
 			return n
 		}
 	}

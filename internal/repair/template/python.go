@@ -3,28 +3,25 @@ package template
 import (
 	"fmt"
 	"path"
-	"regexp"
+	"slices"
 	"strings"
 )
 
-// The Python templates work on lines: a traceback names the failing line,
-// and Python's indentation bounds the function around it. Limits: a
-// statement continued over several lines, or a lookup assigned in a
-// nested function, is left alone.
+// The Python templates read the source through the syntax reader: the
+// def around the failing line, the assignments, sorts and uses in it,
+// and they edit the byte ranges it returns. Limits: match statements'
+// patterns read as expressions; a lookup assigned in a nested def is
+// left alone.
 
 // pyFunc is a def's line range (1-based, inclusive) and its parameters.
 type pyFunc struct {
-	name       string
-	def, end   int
-	params     []string
-	indent     int
-	file       string
-	src        string
-	lines      []string
-	methodSelf bool
+	name     string
+	def, end int
+	params   []string
+	indent   int
+	file     string
+	src      string
 }
-
-var pyDef = regexp.MustCompile(`^(\s*)def\s+(\w+)\s*\(([^)]*)\)\s*(->[^:]*)?:`)
 
 // pyFuncAt finds the def enclosing a line, through the syntax reader.
 func (pr *problem) pyFuncAt(s site) (*pyFunc, bool) {
@@ -36,18 +33,9 @@ func (pr *problem) pyFuncAt(s site) (*pyFunc, bool) {
 	if !ok {
 		return nil, false
 	}
-	f.file, f.src, f.lines = s.File, src, strings.Split(src, "\n")
+	f.file, f.src = s.File, src
 	return f, true
 }
-
-// oneLine reports whether the simple statement at line starts and ends
-// on it.
-func (f *pyFunc) oneLine(line int) bool {
-	first, last, ok := syntax.pyStatementAt(f.src, line)
-	return ok && first == line && last == line
-}
-
-func indentOf(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }
 
 func (pr *problem) pyFuncSpan(s site) (funcSpan, bool) {
 	f, ok := pr.pyFuncAt(s)
@@ -57,39 +45,10 @@ func (pr *problem) pyFuncSpan(s site) (funcSpan, bool) {
 	return funcSpan{File: s.File, Start: f.def, End: f.end}, true
 }
 
-// pyCode is a line without its comment (quotes respected) and whether
-// it continues on the next line.
-func pyCode(l string) (string, bool) {
-	var q byte
-	depth := 0
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		switch {
-		case q != 0:
-			if c == '\\' {
-				i++
-			} else if c == q {
-				q = 0
-			}
-		case c == '\'' || c == '"':
-			q = c
-		case c == '#':
-			return strings.TrimRight(l[:i], " \t"), depth > 0
-		case strings.IndexByte("([{", c) >= 0:
-			depth++
-		case strings.IndexByte(")]}", c) >= 0:
-			depth--
-		}
-	}
-	t := strings.TrimRight(l, " \t")
-	return t, depth > 0 || q != 0 || strings.HasSuffix(t, "\\")
-}
-
-var pyAssignGet = regexp.MustCompile(`^(\s*)(\w+)\s*=\s*(.*\b(\w+)\.get\(.*\))$`)
-
-// pyDefaultEmpty fixes a TypeError on None where a name the failing line
-// uses was assigned from a lookup that misses with None (`x = c.get(k)`):
-// the miss defaults to an empty collection (`x = c.get(k) or []`).
+// pyDefaultEmpty fixes a TypeError on None where a name the failing
+// statement uses was assigned, earlier in the same def, from a lookup
+// that misses with None (`x = c.get(k)`): the miss defaults to an empty
+// collection (`x = c.get(k) or []`).
 func pyDefaultEmpty(pr *problem) []*fix {
 	if !pr.kindIs("exception", "error") || !strings.Contains(pr.text, "NoneType") {
 		return nil
@@ -98,34 +57,93 @@ func pyDefaultEmpty(pr *problem) []*fix {
 		if s.Lang != "python" {
 			continue
 		}
-		f, ok := pr.pyFuncAt(s)
-		if !ok {
-			continue
-		}
-		failing, _ := pyCode(f.lines[s.Line-1])
-		for i := s.Line - 2; i >= f.def; i-- {
-			code, _ := pyCode(f.lines[i])
-			m := pyAssignGet.FindStringSubmatch(code)
-			if m == nil || !f.oneLine(i+1) || !regexp.MustCompile(`\b`+m[2]+`\b`).MatchString(failing) {
-				continue
+		if f, ok := pr.pyFuncAt(s); ok {
+			if fx := pyDefaultEmptyAt(pr, s, f); fx != nil {
+				return []*fix{fx}
 			}
-			empty := "[]"
-			if regexp.MustCompile(`\b` + m[2] + `\.(items|keys|values)\(`).MatchString(failing) {
-				empty = "{}"
-			}
-			old := strings.Join(f.lines, "\n")
-			lines := append([]string(nil), f.lines...)
-			lines[i] = m[1] + m[2] + " = " + m[3] + " or " + empty + f.lines[i][len(code):]
-			why := fmt.Sprintf("default-empty: %s fails at %s:%d because %s is None: %s returns None on a miss (a cold cache). "+
-				"Treating the miss as an empty collection (`or %s`) makes a cold cache rank nothing instead of raising, and changes nothing when the key is there; "+
-				"one line changes, inside %s.", f.name, s.File, s.Line, m[2], strings.TrimSpace(m[3]), empty, f.name)
-			fx := &fix{template: "default-empty", site: s, why: why,
-				files: map[string][2]string{s.File: {old, strings.Join(lines, "\n")}}}
-			fx.test = pyMissTest(pr, f, m[4], empty)
-			return []*fix{fx}
 		}
 	}
 	return nil
+}
+
+// pyMapViews are the methods that show a None meant a mapping.
+var pyMapViews = map[string]bool{"items": true, "keys": true, "values": true}
+
+// pyDefaultEmptyAt takes the nearest such assignment above the failing
+// statement.
+func pyDefaultEmptyAt(pr *problem, s site, f *pyFunc) *fix {
+	fs, fe := pyStatementSpan(f.src, s.Line)
+	as := syntax.pyAssigns(f.src)
+	for k := len(as) - 1; k >= 0; k-- {
+		a := as[k]
+		line := lineOf(f.src, a.start)
+		if line >= s.Line || line <= f.def || a.getRecv == "" || !isPyName(a.target) {
+			continue
+		}
+		if d, ok := syntax.pyDefAt(f.src, line); !ok || d.def != f.def {
+			continue // a nested def's: another scope
+		}
+		uses := syntax.pyRefs(f.src, a.target, fs, fe)
+		if len(uses) == 0 {
+			continue
+		}
+		empty := "[]"
+		if slices.ContainsFunc(uses, func(r pyRef) bool { return pyMapViews[r.method] }) {
+			empty = "{}"
+		}
+		lookup := strings.TrimSpace(a.value)
+		if strings.Contains(lookup, "\n") {
+			lookup = a.getRecv + ".get(...)" // its arguments over several lines, comments and all
+		}
+		why := fmt.Sprintf("default-empty: %s fails at %s:%d because %s is None: %s returns None on a miss (a cold cache). "+
+			"Treating the miss as an empty collection (`or %s`) makes a cold cache rank nothing instead of raising, and changes nothing when the key is there; "+
+			"one line changes, inside %s.", f.name, s.File, s.Line, a.target, lookup, empty, f.name)
+		// A call binds tighter than `or`, so the value needs no parentheses.
+		out := f.src[:a.end] + " or " + empty + f.src[a.end:]
+		fx := &fix{template: "default-empty", site: s, why: why, files: map[string][2]string{s.File: {f.src, out}}}
+		fx.test = pyMissTest(pr, f, a.getRecv, empty)
+		return fx
+	}
+	return nil
+}
+
+// pyStatementSpan is the byte range of the simple statement at line, or
+// of the line itself when none covers it (a compound statement's header).
+func pyStatementSpan(src string, line int) (int, int) {
+	first, last, ok := syntax.pyStatementAt(src, line)
+	if !ok {
+		first, last = line, line
+	}
+	return lineSpan(src, first, last)
+}
+
+// lineSpan is the byte range from line first's start to line last's end
+// (its newline excluded).
+func lineSpan(src string, first, last int) (int, int) {
+	start, n := 0, 1
+	for ; n < first; n++ {
+		i := strings.IndexByte(src[start:], '\n')
+		if i < 0 {
+			return len(src), len(src)
+		}
+		start += i + 1
+	}
+	end := start
+	for ; n <= last; n++ {
+		end = lineEnd(src, end)
+		if n < last && end < len(src) {
+			end++
+		}
+	}
+	return start, end
+}
+
+// isPyName reports whether s is a plain name (an assignment target the
+// templates can test and default).
+func isPyName(s string) bool {
+	return s != "" && !isDigit(s[0]) && !pyKeywords[s] && !strings.ContainsFunc(s, func(r rune) bool {
+		return r < 0x80 && !isWordByte(byte(r)) || r == '$'
+	})
 }
 
 // pyMissTest calls the function with a cache stub that misses and one

@@ -1,15 +1,15 @@
 package template
 
-import (
-	"strings"
-)
-
 // syntaxReader answers the questions the Python and Java templates ask of
-// a source file's syntax. The default, scanSyntax, is the pure-Go reading
-// (Python's indentation, Java's braces in a masked copy); built with
+// a source file's syntax, so that every edit lands on a byte range the
+// grammar gave, never on text a regular expression happened to match.
+// The default, scanSyntax, is the pure-Go reading (pyscan.go,
+// javascan.go: tokenizers that know comments, strings, f-strings, text
+// blocks and continuations, and a walk over statements); built with
 // `-tags treesitter` (and cgo), an init in syntax_treesitter.go replaces
 // it with one that reads tree-sitter syntax trees. Both give lines
-// 1-based and offsets in bytes of src.
+// 1-based and offsets in bytes of src, and lists in source order;
+// syntax_test.go holds them to the same answers.
 type syntaxReader interface {
 	// pyDefAt is the innermost def enclosing line: its name, its
 	// parameters' names (splats keep their stars), the def's line and
@@ -20,9 +20,19 @@ type syntaxReader interface {
 	// (an assignment, a call, a return...) at line; ok is false when no
 	// simple statement covers the line.
 	pyStatementAt(src string, line int) (first, last int, ok bool)
-	// javaMethods lists the methods (and constructors) with a body, in
-	// source order.
+	// pyAssigns lists the assignment statements with one target list.
+	pyAssigns(src string) []pyAssign
+	// pySorts lists the calls `chain.sort(...)` on chains of names.
+	pySorts(src string) []pySort
+	// pyRefs lists the occurrences of a name or attribute chain
+	// (`users`, `self.entries`) as a variable in src[start:end].
+	pyRefs(src, chain string, start, end int) []pyRef
+	// javaMethods lists the methods (and constructors) with a body.
 	javaMethods(src string) []javaMethod
+	// javaSyncs lists the synchronized statements and how they nest.
+	javaSyncs(src string) []javaSync
+	// javaUnit is the package and the named types, with constructors.
+	javaUnit(src string) javaUnit
 }
 
 // syntax is the reader the templates use.
@@ -31,57 +41,28 @@ var syntax syntaxReader = scanSyntax{}
 // syntaxName names the reader in use, for tests and diagnostics.
 var syntaxName = "scanner"
 
-// scanSyntax is the pure-Go reader: line scanning guided by Python's
-// indentation, and regular expressions over masked Java source.
+// scanSyntax is the pure-Go reader. It keeps no state: each question
+// scans the source again, which costs microseconds on a source file.
 type scanSyntax struct{}
 
-func (scanSyntax) pyDefAt(src string, line int) (*pyFunc, bool) {
-	lines := strings.Split(src, "\n")
-	if line < 1 || line > len(lines) {
-		return nil, false
-	}
-	for i := line - 1; i >= 0; i-- {
-		m := pyDef.FindStringSubmatch(lines[i])
-		if m == nil || len(m[1]) >= indentOf(lines[line-1]) && i != line-1 {
-			continue
-		}
-		f := &pyFunc{name: m[2], def: i + 1, indent: len(m[1])}
-		for _, p := range strings.Split(m[3], ",") {
-			p = strings.TrimSpace(strings.SplitN(strings.SplitN(p, "=", 2)[0], ":", 2)[0])
-			if p != "" {
-				f.params = append(f.params, p)
-			}
-		}
-		f.end = f.def
-		for j := i + 1; j < len(lines); j++ {
-			if strings.TrimSpace(lines[j]) == "" {
-				continue
-			}
-			if indentOf(lines[j]) <= f.indent {
-				break
-			}
-			f.end = j + 1
-		}
-		if f.end < line {
-			return nil, false
-		}
-		return f, true
-	}
-	return nil, false
-}
+func (scanSyntax) pyDefAt(src string, line int) (*pyFunc, bool) { return scanPython(src).defAt(line) }
 
-// pyStatementAt, for the scanner, starts the statement at line and runs
-// it on while a line leaves a bracket, a string or a backslash open.
 func (scanSyntax) pyStatementAt(src string, line int) (int, int, bool) {
-	lines := strings.Split(src, "\n")
-	if line < 1 || line > len(lines) {
-		return 0, 0, false
-	}
-	last := line
-	for _, cont := pyCode(lines[line-1]); cont && last < len(lines); last++ {
-		_, cont = pyCode(lines[last])
-	}
-	return line, last, true
+	return scanPython(src).statementAt(line)
 }
 
-func (scanSyntax) javaMethods(src string) []javaMethod { return javaMethodsMasked(javaMask(src)) }
+func (scanSyntax) pyAssigns(src string) []pyAssign { return scanPython(src).assigns() }
+
+func (scanSyntax) pySorts(src string) []pySort { return scanPython(src).sorts() }
+
+func (scanSyntax) pyRefs(src, chain string, start, end int) []pyRef {
+	return scanPython(src).refs(chain, start, end)
+}
+
+func (scanSyntax) javaMethods(src string) []javaMethod { return scanJava(src).methods }
+
+func (scanSyntax) javaSyncs(src string) []javaSync { return scanJava(src).syncs }
+
+func (scanSyntax) javaUnit(src string) javaUnit { return scanJava(src).unit }
+
+var _ syntaxReader = scanSyntax{}

@@ -107,7 +107,7 @@ func pyFuncOf(n *sitter.Node, text []byte) *pyFunc {
 			if p.NamedChildCount() > 0 {
 				p = p.NamedChild(0)
 			}
-		case "comment":
+		case "comment", "line_continuation":
 			continue
 		}
 		f.params = append(f.params, strings.TrimSpace(p.Utf8Text(text)))
@@ -161,6 +161,9 @@ func (t *treeSyntax) javaMethods(src string) []javaMethod {
 			head := int(n.StartByte())
 			for i := uint(0); i < n.NamedChildCount(); i++ {
 				c := n.NamedChild(i)
+				if c.IsExtra() {
+					continue // a comment between the annotations and the header
+				}
 				if c.Kind() != "modifiers" {
 					head = int(c.StartByte())
 					break
@@ -195,3 +198,5 @@ func firstNonAnnotation(mods *sitter.Node) int {
 	}
 	return -1
 }
+
+var _ syntaxReader = (*treeSyntax)(nil)
