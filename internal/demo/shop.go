@@ -88,7 +88,7 @@ func Shop(ctx context.Context, env *Env) ([]Target, error) {
 	if err := waitListening(ctx, addr, exited); err != nil {
 		return nil, fmt.Errorf("shop: %w (log in %s)", err, logPath)
 	}
-	d := &driver{base: base}
+	d := &driver{base: base, client: &http.Client{Timeout: shopClientTimeout}}
 	counts := d.traffic(ctx)
 	env.logf("shop: responses by status (0 = no answer): %v", counts)
 
@@ -139,6 +139,7 @@ func Shop(ctx context.Context, env *Env) ([]Target, error) {
 // driver sends the shop its traffic.
 type driver struct {
 	base   string
+	client *http.Client // one connection, reused, for requests one at a time
 	mu     sync.Mutex
 	counts map[int]int
 }
@@ -147,8 +148,6 @@ type driver struct {
 // responses by status.
 func (d *driver) traffic(ctx context.Context) map[int]int {
 	d.counts = map[int]int{}
-	// Failures come from many clients at once.
-	burst := &http.Client{Timeout: shopClientTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
 	// First the morning rush on a freshly started instance: concurrent
 	// /top-users find the user cache as loaded, unsorted, and sort it in
 	// place together — the data race. (Once sorted, a sort only reads.)
@@ -159,17 +158,16 @@ func (d *driver) traffic(ctx context.Context) map[int]int {
 	d.rush(ctx, rush)
 	// Healthy requests come one at a time over one connection, as a
 	// quiet client would send them.
-	calm := &http.Client{Timeout: shopClientTimeout}
 	for i := range shopHealthyTopUsers {
-		d.do(ctx, calm, "GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), "")
+		d.do(ctx, "GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), "")
 		if i < shopHealthyPays {
-			d.do(ctx, calm, "POST", "/pay", fmt.Sprintf(`{"amount":%d,"discount_code":"WELCOME10"}`, 20+i))
+			d.do(ctx, "POST", "/pay", fmt.Sprintf(`{"amount":%d,"discount_code":"WELCOME10"}`, 20+i))
 		}
 		if i < shopHealthyCheckout {
-			d.do(ctx, calm, "POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+rand.IntN(8)))
+			d.do(ctx, "POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+rand.IntN(8)))
 		}
 	}
-	d.do(ctx, burst, "POST", "/pay", `{"amount":40,"discount_code":"SPRING"}`)
+	d.do(ctx, "POST", "/pay", `{"amount":40,"discount_code":"SPRING"}`)
 	// Then two opposite transfers and the checkouts of a sale, all at
 	// once (the transfers first: each holds its first lock only for the
 	// journal's write).
@@ -223,24 +221,18 @@ func (d *driver) rush(ctx context.Context, reqs []rushed) {
 	var wg sync.WaitGroup
 	for _, c := range conns {
 		wg.Go(func() {
-			code := 0
-			if c != nil {
-				c.SetReadDeadline(time.Now().Add(shopClientTimeout))
-				if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					code = resp.StatusCode
-				}
+			if c == nil {
+				d.count(nil, errors.New("not connected"))
+				return
 			}
-			d.mu.Lock()
-			d.counts[code]++
-			d.mu.Unlock()
+			c.SetReadDeadline(time.Now().Add(shopClientTimeout))
+			d.count(http.ReadResponse(bufio.NewReader(c), nil))
 		})
 	}
 	wg.Wait()
 }
 
-func (d *driver) do(ctx context.Context, c *http.Client, method, path, body string) {
+func (d *driver) do(ctx context.Context, method, path, body string) {
 	req, err := http.NewRequestWithContext(ctx, method, d.base+path, strings.NewReader(body))
 	if err != nil {
 		return
@@ -248,8 +240,14 @@ func (d *driver) do(ctx context.Context, c *http.Client, method, path, body stri
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	d.count(d.client.Do(req))
+}
+
+// count reads a response to its end and counts it by status (0 when
+// there was no answer).
+func (d *driver) count(resp *http.Response, err error) {
 	code := 0
-	if resp, err := c.Do(req); err == nil {
+	if err == nil {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		code = resp.StatusCode
