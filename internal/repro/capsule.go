@@ -72,6 +72,12 @@ func shapeOf(kind string, capsules int) replayShape {
 	return replayShape{parallel: 1, rounds: 1, runs: 3}
 }
 
+// leakChecked are the kinds whose replays also fail on goroutines left
+// running once every request has answered: a fix for a concurrency
+// failure must not trade it for a leak, and a leak's replay has no other
+// symptom.
+var leakChecked = map[string]bool{"deadlock": true, "blocked": true, "leak": true, "race": true, "timeout": true}
+
 // timeoutLoad is how many requests a timeout's replay serves at once.
 const timeoutLoad = 12
 
@@ -120,6 +126,7 @@ func WriteCapsuleTest(dir string, opts CapsuleOptions) (*CapsuleTest, error) {
 		"Pkg": pkgName, "Import": main.Factory, "Name": t.Name, "Incident": opts.Incident, "Kind": opts.Kind,
 		"Title": oneLine(opts.Title), "Service": main.Service, "Capsules": paths, "Site": opts.Site,
 		"Parallel": sh.parallel, "Rounds": sh.rounds, "Timeout": int64(sh.timeout / time.Millisecond),
+		"Leaks": leakChecked[opts.Kind],
 	})
 	if err != nil {
 		return nil, err
@@ -156,6 +163,7 @@ func {{.Name}}(t *testing.T) {
 		Parallel: {{.Parallel}},
 		Rounds:   {{.Rounds}},
 		Timeout:  {{.Timeout}} * time.Millisecond,
+		Leaks:    {{.Leaks}},
 	})
 }
 `))

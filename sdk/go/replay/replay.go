@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -64,6 +65,13 @@ type Spec struct {
 	// Timeout is how long one request may take (default: the capsule's
 	// deadline, else 10 s).
 	Timeout time.Duration
+	// Leaks fails the replay when goroutines it started are still running
+	// once every request has answered (after a short settling time): a
+	// handler that leaves a sender or a worker behind leaks on every call.
+	Leaks bool
+	// Repeat is how many times [Observe] serves each capsule (default 2):
+	// answers that differ between repeats are compared by status only.
+	Repeat int
 }
 
 // Outcome is what one served request did.
@@ -77,6 +85,14 @@ type Outcome struct {
 	Duration   time.Duration
 	// Unmatched are outbound calls the capsule had no answer for.
 	Unmatched []string
+	// Calls are the outbound calls the capsule answered, in order, as
+	// "METHOD URL".
+	Calls []string
+	// Leaked counts goroutines the replay started that outlived it
+	// ([Spec.Leaks]); the outcome then stands for the whole replay and
+	// LeakDump holds their stacks.
+	Leaked   int
+	LeakDump string
 }
 
 // Failure describes the recorded failure coming back, or is nil.
@@ -90,6 +106,8 @@ func (o *Outcome) Failure(site string) string {
 		return fmt.Sprintf("capsule %s: did not finish within its deadline (%v)", o.Capsule, o.Duration.Round(time.Millisecond))
 	case o.Status >= 500:
 		return fmt.Sprintf("capsule %s: status %d: %s", o.Capsule, o.Status, bytes.TrimSpace(o.Body))
+	case o.Leaked > 0:
+		return fmt.Sprintf("goroutine leak: %d goroutine(s) started by the replay still run after every request answered", o.Leaked)
 	}
 	return ""
 }
@@ -116,6 +134,9 @@ func Run(t testing.TB, spec Spec) []*Outcome {
 			if o.TimedOut {
 				t.Logf("goroutines of the stuck replay:\n%s", goroutines())
 				break
+			}
+			if o.Leaked > 0 {
+				t.Logf("goroutines left behind by the replay:\n%s", o.LeakDump)
 			}
 		}
 		if len(failures) > 5 {
@@ -158,6 +179,9 @@ func Replay(ctx context.Context, spec Spec) ([]*Outcome, error) {
 		return nil, fmt.Errorf("no handler factory registered for service %q (registered: %v); the service must call capture.RegisterFactory in the package this test is in", service, capture.Factories())
 	}
 	h := factory(capture.Config(caps[0].Config))
+	// Goroutines the factory started (a cache refresher, a pool) are the
+	// service's; only those the requests start can leak.
+	base := runtime.NumGoroutine()
 	par, rounds := max(spec.Parallel, 1), max(spec.Rounds, 1)
 	var out []*Outcome
 	var mu sync.Mutex
@@ -178,7 +202,34 @@ func Replay(ctx context.Context, spec Spec) ([]*Outcome, error) {
 			break // stuck goroutines stay stuck; more rounds add nothing
 		}
 	}
+	if spec.Leaks && !hasTimeout(out) {
+		if n, dump := leftBehind(ctx, base); n > 0 {
+			out = append(out, &Outcome{Capsule: "(replay)", Leaked: n, LeakDump: dump})
+		}
+	}
 	return out, nil
+}
+
+// leakSettle is how long goroutines that are on their way out (a closed
+// mock's connections, a handler's cleanup) get before they count as
+// leaked.
+const leakSettle = 2 * time.Second
+
+// leftBehind waits for the goroutine count to fall back to base and says
+// how many goroutines are still over it, with a dump of all of them.
+func leftBehind(ctx context.Context, base int) (int, string) {
+	deadline := time.Now().Add(leakSettle)
+	for {
+		n := runtime.NumGoroutine() - base
+		if n <= 0 {
+			return 0, ""
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return n, goroutines()
+		}
+		runtime.GC() // finalizers may close what the requests dropped
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func hasTimeout(out []*Outcome) bool {
@@ -245,7 +296,7 @@ func Serve(ctx context.Context, h http.Handler, c *capsule.Capsule, timeout time
 		o.Duration = time.Since(start)
 		o.TimedOut = true
 	}
-	o.Unmatched = s.unmatched()
+	o.Unmatched, o.Calls = s.unmatched(), s.answered()
 	return o
 }
 
@@ -264,6 +315,7 @@ type session struct {
 	seeds int
 	used  []bool
 	miss  []string
+	calls []string // answered, in order
 	srv   *httptest.Server
 	base  time.Time
 }
@@ -361,6 +413,7 @@ func (s *session) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	s.used[i] = true
 	c := s.c.Outbound[i]
+	s.calls = append(s.calls, c.Method+" "+c.URL)
 	s.mu.Unlock()
 	if c.Error != "" {
 		// The recorded call failed without a response: fail the same way.
@@ -407,4 +460,10 @@ func (s *session) unmatched() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.miss...)
+}
+
+func (s *session) answered() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.calls...)
 }
