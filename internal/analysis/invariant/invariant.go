@@ -2,7 +2,9 @@ package invariant
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/tagdebug/tag/internal/analysis/diff/cohort"
 )
@@ -114,4 +116,39 @@ func compareInvariants(a, b Invariant) int {
 	return cmp.Or(cmp.Compare(b.Support, a.Support),
 		cmp.Compare(slices.Index(kindOrder, a.Kind), slices.Index(kindOrder, b.Kind)),
 		cmp.Compare(a.Statement, b.Statement))
+}
+
+// About returns the span-level invariants of span type typ that one
+// observation of a span of that type alone can be checked against — its
+// status, its attributes among keys, and its duration — as a set that
+// checks like a mined one. Duration keeps only its upper bound, raised by
+// slack: an observation made elsewhere (a replay answering its outbound
+// calls from memory) may be faster than production for good reasons, and
+// a little slower for the machine's. Relations to other spans (callers,
+// counts, orderings, the known types) are left out: one span cannot show
+// them.
+func (s *Set) About(typ string, slack time.Duration, keys ...string) *Set {
+	out := &Set{Traces: s.Traces, opt: s.opt, known: map[string]bool{typ: true}, byType: map[string][]int{}}
+	for _, inv := range s.Invariants {
+		if inv.SpanType != typ {
+			continue
+		}
+		switch inv.Kind {
+		case Status:
+		case Duration:
+			b := *inv.Bounds
+			b.Low, b.High = 0, b.High+float64(slack)
+			inv.Bounds = &b
+			inv.Statement = fmt.Sprintf("%s lasts at most %s", typ, time.Duration(int64(b.High)))
+		case NonNull, Enum, Range:
+			if !slices.Contains(keys, inv.Key) {
+				continue
+			}
+		default:
+			continue
+		}
+		out.Invariants = append(out.Invariants, inv)
+	}
+	out.index()
+	return out
 }

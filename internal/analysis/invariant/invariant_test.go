@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tagdebug/tag/epg"
 	"github.com/tagdebug/tag/internal/analysis/diff/cohort"
 	ct "github.com/tagdebug/tag/internal/analysis/diff/cohort/cohorttest"
 	"github.com/tagdebug/tag/internal/analysis/invariant"
@@ -110,5 +112,51 @@ func TestTooLittleSupportMinesNothingSpanLevel(t *testing.T) {
 	}
 	if r := set.Check([]*cohort.Trace{s.Failing[0]}); len(r.Broken) != 0 {
 		t.Errorf("broken = %+v", r.Broken)
+	}
+}
+
+func TestAboutKeepsWhatOneSpanShows(t *testing.T) {
+	s := ct.Shop(t, 40, 1)
+	const root = "shop GET /checkout"
+	set := invariant.Mine(s.Healthy, invariant.Options{}).About(root, time.Duration(5*ct.Ms), "items")
+	var kinds []string
+	for _, inv := range set.Invariants {
+		if inv.SpanType != root {
+			t.Errorf("invariant of another type kept: %s", inv.Statement)
+		}
+		if inv.Kind == invariant.Duration && (inv.Bounds.Low != 0 || inv.Bounds.High < float64(15*ct.Ms+5*ct.Ms)) {
+			t.Errorf("duration bounds %+v: want no lower bound and the upper one raised by the slack", inv.Bounds)
+		}
+		if (inv.Kind == invariant.Enum || inv.Kind == invariant.NonNull || inv.Kind == invariant.Range) && inv.Key != "items" {
+			t.Errorf("invariant on a key not asked for: %s", inv.Statement)
+		}
+		kinds = append(kinds, string(inv.Kind))
+	}
+	for _, want := range []invariant.Kind{invariant.Status, invariant.Duration, invariant.Range, invariant.NonNull} {
+		if !slices.Contains(kinds, string(want)) {
+			t.Errorf("no %s invariant kept (kept %v)", want, kinds)
+		}
+	}
+	// One fast healthy-looking root span passes; one with too many items,
+	// an error status and a slow answer breaks exactly those three.
+	f := &epg.Fragment{}
+	ok := ct.Checkout(3, false)
+	ok.End, ok.Kids = ct.Ms, nil // faster than production, and alone
+	ct.Add(f, ct.TraceID(0), 100*ct.Ms, ok)
+	bad := ct.Checkout(4, false)
+	bad.End, bad.Kids = 40*ct.Ms, nil
+	bad.Attrs = bad.Attrs.Set("items", epg.Int(90)).Set(epg.AttrStatusCode, epg.String("error"))
+	ct.Add(f, ct.TraceID(1), 100*ct.Ms, bad)
+	g := ct.Graph(f)
+	okT, _ := cohort.Load(g, ct.TraceID(0))
+	badT, _ := cohort.Load(g, ct.TraceID(1))
+	if r := set.Check([]*cohort.Trace{okT}); len(r.Broken) != 0 {
+		t.Errorf("a healthy root span alone broke %+v", r.Broken)
+	}
+	r := set.Check([]*cohort.Trace{badT})
+	for _, k := range []invariant.Kind{invariant.Status, invariant.Duration, invariant.Range} {
+		if v := find(r, k, root, map[invariant.Kind]string{invariant.Range: "items"}[k]); v == nil {
+			t.Errorf("no %s violation in %+v", k, r.Broken)
+		}
 	}
 }
