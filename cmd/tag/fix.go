@@ -156,6 +156,14 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 		}
 		return r.Reproduced, b.String(), nil
 	}
+	hp, err := a.happyPath(ctx, p, repo)
+	if err != nil {
+		return nil, err
+	}
+	// The unpatched tree's healthy answers are the same for every
+	// candidate: serve them while the first candidate is proposed and
+	// built.
+	hp.Prefetch(ctx)
 	stage(o.progress, "proposing patches (%s)", proposer.Name())
 	req := &repair.Request{Report: p.report, Graph: v.Graph, Repo: repo, Inputs: inputsOf(p.goCaps)}
 	cands, err := proposer.Propose(ctx, req)
@@ -166,11 +174,18 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 	if len(cands) == 0 {
 		res.Reasons = append(res.Reasons, "no template matches the evidence of this "+v.Incident.Kind)
 	}
+	// Smallest fix first: once one is verified, a larger candidate could
+	// not outrank it (verify.Rank), so verification stops there.
+	cands = verify.Order(cands)
 	var results []*verify.Result
+	verifiedSize := -1 // the smallest verified fix's size, once there is one
 	for i, c := range cands {
+		if verifiedSize >= 0 && verify.Size(c) > verifiedSize {
+			break
+		}
 		stage(o.progress, "verifying candidate %d of %d (%s)", i+1, len(cands), c.Template)
 		vr, err := verify.Verify(ctx, &verify.Input{Repo: repo, Report: p.report, Candidate: c, Reproduce: reproduce,
-			ExpectFlip: o.expectFlip, TestFlags: o.testFlags})
+			Neighbours: hp.Neighbours, Invariants: hp.Invariants, ExpectFlip: o.expectFlip, TestFlags: o.testFlags})
 		if err != nil {
 			return nil, err
 		}
@@ -182,10 +197,12 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 		}
 		stage(o.progress, "  %s%s", vr.Verdict, suffix(vr.Reason))
 		results = append(results, vr)
-		if vr.Verdict == verify.Verified {
-			break // candidates come best first; the first verified one wins
+		if vr.Verdict == verify.Verified && verifiedSize < 0 {
+			verifiedSize = vr.LinesChanged
 		}
-		res.Reasons = append(res.Reasons, c.Template+": "+vr.Reason)
+		if vr.Verdict != verify.Verified {
+			res.Reasons = append(res.Reasons, c.Template+": "+vr.Reason)
+		}
 	}
 	results = verify.Rank(results)
 	if len(results) == 0 {

@@ -286,6 +286,18 @@ func byHandler(ctx context.Context, st store.Store, v *inspect.View, rep *rca.Re
 	if len(funcs) == 0 {
 		return nil, nil
 	}
+	out, err := storedCapsules(ctx, st, func(c *capsule.Capsule) bool {
+		return c.Handler != "" && funcs[c.Handler] && (v.Incident.Service == "" || c.Service == v.Incident.Service)
+	})
+	if len(out) > handlerCapsules {
+		out = out[:handlerCapsules]
+	}
+	return out, err
+}
+
+// storedCapsules returns the Go capsules among the most recent stored
+// capsule artifacts that keep accepts, each once, the most recent first.
+func storedCapsules(ctx context.Context, st store.Store, keep func(*capsule.Capsule) bool) ([]*capsule.Capsule, error) {
 	arts, err := st.Artifacts(ctx)
 	if err != nil {
 		return nil, err
@@ -308,10 +320,7 @@ func byHandler(ctx context.Context, st store.Store, v *inspect.View, rep *rca.Re
 	for _, f := range frags {
 		for i := range f.Nodes {
 			c, ok, err := capdec.FromNode(&f.Nodes[i])
-			if err != nil || !ok || c.Handler == "" || !funcs[c.Handler] || seen[c.ID] {
-				continue
-			}
-			if v.Incident.Service != "" && c.Service != v.Incident.Service {
+			if err != nil || !ok || seen[c.ID] || !keep(c) {
 				continue
 			}
 			seen[c.ID] = true
@@ -319,9 +328,6 @@ func byHandler(ctx context.Context, st store.Store, v *inspect.View, rep *rca.Re
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *capsule.Capsule) int { return cmp.Compare(b.Start, a.Start) })
-	if len(out) > handlerCapsules {
-		out = out[:handlerCapsules]
-	}
 	return out, nil
 }
 

@@ -2,11 +2,14 @@ package verify
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tagdebug/tag/internal/repair"
 	"github.com/tagdebug/tag/internal/repro"
 )
 
@@ -124,5 +127,29 @@ func TestSandboxRunnerTimeout(t *testing.T) {
 	}
 	if !o.TimedOut || time.Since(start) > 10*time.Second {
 		t.Fatalf("not killed at the limit: %+v after %v", o, time.Since(start))
+	}
+}
+
+func TestOrderPutsSmallerFixesFirst(t *testing.T) {
+	diff := func(lines int) string {
+		var b strings.Builder
+		b.WriteString("diff --git a/x.go b/x.go\n--- a/x.go\n+++ b/x.go\n")
+		fmt.Fprintf(&b, "@@ -1,1 +1,%d @@\n ctx\n", lines+1)
+		for i := range lines {
+			fmt.Fprintf(&b, "+line %d\n", i)
+		}
+		return b.String()
+	}
+	cands := []repair.Candidate{{Template: "big", Patch: diff(5)}, {Template: "broken", Patch: "not a diff"},
+		{Template: "small", Patch: diff(1)}, {Template: "small-too", Patch: diff(1)}}
+	var got []string
+	for _, c := range Order(cands) {
+		got = append(got, c.Template)
+	}
+	if want := []string{"small", "small-too", "big", "broken"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+	if n := Size(cands[0]); n != 5 {
+		t.Errorf("Size = %d, want 5", n)
 	}
 }

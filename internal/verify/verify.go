@@ -368,8 +368,16 @@ func (v *run) invariants(ctx context.Context) (string, string) {
 	return callbackStatus(hold, detail, err, "invariants hold")
 }
 
+// ErrNotApplicable, returned (wrapped) by a Neighbours or Invariants
+// callback, marks the check skipped rather than failed: there was nothing
+// to check it against (no healthy captures, too few healthy traces). The
+// error's text is the reason shown.
+var ErrNotApplicable = errors.New("not applicable")
+
 func callbackStatus(ok bool, detail string, err error, okText string) (string, string) {
 	switch {
+	case errors.Is(err, ErrNotApplicable):
+		return StatusSkip, clip(err.Error(), detailLines)
 	case err != nil:
 		return StatusError, clip(err.Error()+"\n"+detail, detailLines)
 	case !ok:
