@@ -228,7 +228,10 @@ func differs(b, a *Observation) string {
 func (c *Comparison) String() string {
 	var b strings.Builder
 	if c.Same() {
-		fmt.Fprintf(&b, "%d healthy request(s) answered the same on the patched tree: %d byte for byte, %d by status (their answers vary between serves)", c.Requests, c.Identical, c.ByStatus)
+		fmt.Fprintf(&b, "%d healthy request(s) answered the same on the patched tree: %d byte for byte", c.Requests, c.Identical)
+		if c.ByStatus > 0 {
+			fmt.Fprintf(&b, ", %d by status (their answers vary between serves)", c.ByStatus)
+		}
 	} else {
 		fmt.Fprintf(&b, "%d of %d healthy request(s) answered differently on the patched tree:", len(c.Differences), c.Requests)
 		for _, d := range c.Differences {
