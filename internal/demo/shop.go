@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tagdebug/tag/sdk/go/capture"
 )
 
 // Healthy traffic per endpoint. Capsules of healthy requests are sampled
@@ -24,10 +26,17 @@ import (
 // but certain that a race in that handler has requests to replay
 // (0.9^120 ≈ 3·10⁻⁶ that none is kept).
 const (
-	shopHealthyTopUsers = 120
-	shopHealthyPays     = 30
-	shopHealthyCheckout = 10
+	shopHealthyTopUsers  = 120
+	shopHealthyPays      = 30
+	shopHealthyCheckout  = 10
+	shopHealthyTransfers = 20
 )
+
+// shopAskCapture is how often a healthy request asks for its capsule
+// (capture.DebugHeader), on top of the sampling: tag fix replays healthy
+// requests of the failing endpoint on the patched tree, and ten sampled
+// checkouts may well keep none.
+const shopAskCapture = 4
 
 // shopClientTimeout is how long a client waits for the shop: past the
 // watchdog's 4 s deadline (plus one look), so the deadlocked transfers
@@ -159,15 +168,24 @@ func (d *driver) traffic(ctx context.Context) map[int]int {
 	// Healthy requests come one at a time over one connection, as a
 	// quiet client would send them.
 	for i := range shopHealthyTopUsers {
-		d.do(ctx, "GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), "")
+		ask := i%shopAskCapture == 0
+		d.do(ctx, "GET", fmt.Sprintf("/top-users?k=%d", 1+i%5), "", ask)
 		if i < shopHealthyPays {
-			d.do(ctx, "POST", "/pay", fmt.Sprintf(`{"amount":%d,"discount_code":"WELCOME10"}`, 20+i))
+			d.do(ctx, "POST", "/pay", fmt.Sprintf(`{"amount":%d,"discount_code":"WELCOME10"}`, 20+i), ask)
 		}
 		if i < shopHealthyCheckout {
-			d.do(ctx, "POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+rand.IntN(8)))
+			d.do(ctx, "POST", "/v1/checkout", fmt.Sprintf(`{"sku":"sku-%d","qty":1}`, 1+rand.IntN(8)), ask)
+		}
+		if i < shopHealthyTransfers {
+			// One at a time, so opposite transfers never overlap.
+			from, to := "alice", "bob"
+			if i%2 == 1 {
+				from, to = to, from
+			}
+			d.do(ctx, "POST", "/transfer", fmt.Sprintf(`{"from":%q,"to":%q,"amount":%d}`, from, to, 1+i%3), ask)
 		}
 	}
-	d.do(ctx, "POST", "/pay", `{"amount":40,"discount_code":"SPRING"}`)
+	d.do(ctx, "POST", "/pay", `{"amount":40,"discount_code":"SPRING"}`, false)
 	// Then two opposite transfers and the checkouts of a sale, all at
 	// once (the transfers first: each holds its first lock only for the
 	// journal's write).
@@ -232,13 +250,16 @@ func (d *driver) rush(ctx context.Context, reqs []rushed) {
 	wg.Wait()
 }
 
-func (d *driver) do(ctx context.Context, method, path, body string) {
+func (d *driver) do(ctx context.Context, method, path, body string, askCapture bool) {
 	req, err := http.NewRequestWithContext(ctx, method, d.base+path, strings.NewReader(body))
 	if err != nil {
 		return
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if askCapture {
+		req.Header.Set(capture.DebugHeader, "capture")
 	}
 	d.count(d.client.Do(req))
 }

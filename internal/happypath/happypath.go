@@ -11,8 +11,10 @@
 package happypath
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -177,7 +179,16 @@ func (c *Checker) Invariants(ctx context.Context, dir string) (bool, string, err
 	var b strings.Builder
 	if len(r.Broken) == 0 {
 		fmt.Fprintf(&b, "%d invariant(s) of %s, mined from %d healthy trace(s), hold on %d replayed healthy request(s):", len(c.set.Invariants), c.spanType, c.set.Traces, len(traces))
-		for _, inv := range c.set.Invariants {
+		// The telling ones first: status, values, duration; presence last.
+		invs := slices.Clone(c.set.Invariants)
+		presence := func(inv invariant.Invariant) int {
+			if inv.Kind == invariant.NonNull {
+				return 1
+			}
+			return 0
+		}
+		slices.SortStableFunc(invs, func(x, y invariant.Invariant) int { return cmp.Compare(presence(x), presence(y)) })
+		for _, inv := range invs {
 			fmt.Fprintf(&b, "\n  %s", inv.Statement)
 		}
 		return true, b.String(), nil
