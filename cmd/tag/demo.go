@@ -34,16 +34,20 @@ import (
 type demoRow struct {
 	Example string `json:"example"`
 	// Failure names the example's failure ("pay", "top-users").
-	Failure    string   `json:"failure,omitempty"`
-	Incident   string   `json:"incident"`
-	Kind       string   `json:"kind"`
-	RootCause  string   `json:"root_cause"`
-	Reproduced bool     `json:"reproduced"`
-	Template   string   `json:"template,omitempty"`
-	Patch      string   `json:"patch,omitempty"`
-	Lines      int      `json:"lines_changed,omitempty"`
-	Verdict    string   `json:"verdict"`
-	Reasons    []string `json:"reasons,omitempty"`
+	Failure    string `json:"failure,omitempty"`
+	Incident   string `json:"incident"`
+	Kind       string `json:"kind"`
+	RootCause  string `json:"root_cause"`
+	Reproduced bool   `json:"reproduced"`
+	// ReproRuns and ReproFailures are the reproduction's rate before the
+	// fix: the failure came back in ReproFailures of ReproRuns runs.
+	ReproRuns     int      `json:"repro_runs,omitempty"`
+	ReproFailures int      `json:"repro_failures,omitempty"`
+	Template      string   `json:"template,omitempty"`
+	Patch         string   `json:"patch,omitempty"`
+	Lines         int      `json:"lines_changed,omitempty"`
+	Verdict       string   `json:"verdict"`
+	Reasons       []string `json:"reasons,omitempty"`
 	// Seconds is the time from the incident to a verified bundle (the fix
 	// loop); BuildTestSeconds the part of it spent building and testing.
 	Seconds          float64 `json:"seconds"`
@@ -327,7 +331,7 @@ func (r *demoRow) fill(res *fixResult) {
 	r.Verdict, r.RootCause, r.Reproduced = res.Verdict, res.RootCause, res.Reproduced
 	r.Patch, r.Template, r.Bundle, r.Branch = res.Patch, res.Template, res.Bundle, res.Branch
 	r.Seconds, r.BuildTestSeconds, r.Reasons = res.Seconds, res.BuildTestSeconds, res.Reasons
-	r.Lines = res.LinesChanged
+	r.Lines, r.ReproRuns, r.ReproFailures = res.LinesChanged, res.ReproRuns, res.ReproFailures
 }
 
 // printDemoTable prints the rows aligned, one per failure.
@@ -342,6 +346,9 @@ func printDemoTable(w io.Writer, rows []demoRow) {
 		rep := "no"
 		if r.Reproduced {
 			rep = "yes"
+		}
+		if r.ReproRuns > 0 {
+			rep += fmt.Sprintf(" (%d/%d)", r.ReproFailures, r.ReproRuns)
 		}
 		patch := "-"
 		if r.Template != "" {

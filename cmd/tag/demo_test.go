@@ -38,6 +38,8 @@ func TestDemoWholeLoop(t *testing.T) {
 	type row struct {
 		Example, Failure, Incident, Kind, Verdict, Template, Bundle, Branch string
 		Reproduced                                                          bool
+		ReproRuns                                                           int `json:"repro_runs"`
+		ReproFailures                                                       int `json:"repro_failures"`
 		Seconds                                                             float64
 		BuildTestSeconds                                                    float64 `json:"build_test_seconds"`
 		Reasons                                                             []string
@@ -81,6 +83,14 @@ func TestDemoWholeLoop(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(r.Bundle, "PR.md")); err != nil || !strings.HasPrefix(r.Branch, "tag/fix-") {
 			t.Errorf("%s: bundle %q branch %q: %v", name, r.Bundle, r.Branch, err)
 		}
+		if r.ReproRuns == 0 || r.ReproFailures == 0 {
+			t.Errorf("%s: no reproduction rate (%d of %d runs)", name, r.ReproFailures, r.ReproRuns)
+		}
+		if r.Example == "shop" {
+			// The shop records healthy requests of every endpoint: the
+			// patch must have been held to them, not skipped.
+			checkHappyPath(t, name, r.Bundle)
+		}
 	}
 	for name := range want {
 		t.Errorf("no row for %s", name)
@@ -90,6 +100,34 @@ func TestDemoWholeLoop(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("logs under %s/work", ws)
+	}
+}
+
+// checkHappyPath requires the bundle's neighbours and invariants checks to
+// have passed.
+func checkHappyPath(t *testing.T, name, bundle string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(bundle, "checks.json"))
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return
+	}
+	var checks []struct{ Name, Status, Detail string }
+	if err := json.Unmarshal(data, &checks); err != nil {
+		t.Errorf("%s: checks.json: %v", name, err)
+		return
+	}
+	seen := 0
+	for _, c := range checks {
+		if c.Name == "neighbours" || c.Name == "invariants" {
+			seen++
+			if c.Status != "pass" {
+				t.Errorf("%s: %s %s: %s", name, c.Name, c.Status, c.Detail)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%s: checks.json has %d of the neighbours and invariants checks", name, seen)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,8 +30,11 @@ type fixResult struct {
 	Checks   []verify.Check `json:"checks"`
 	Bundle   string         `json:"bundle"`
 	Branch   string         `json:"branch,omitempty"`
-	// Reproduced says whether the failure came back before the fix.
-	Reproduced bool `json:"reproduced"`
+	// Reproduced says whether the failure came back before the fix;
+	// ReproRuns and ReproFailures are that reproduction's rate (k of n).
+	Reproduced    bool `json:"reproduced"`
+	ReproRuns     int  `json:"repro_runs,omitempty"`
+	ReproFailures int  `json:"repro_failures,omitempty"`
 	// Template names the fix pattern of the chosen candidate.
 	Template string `json:"template,omitempty"`
 	// LinesChanged counts the patch's added and deleted lines.
@@ -62,10 +66,12 @@ func (a *app) fixCommand() *cobra.Command {
 		Short: "Propose, verify and bundle a patch for an incident",
 		Long: `Run the loop on one incident: analyse (root-cause report), reproduce (from its
 capsules), propose candidate patches (--model template, the default and offline,
-or openai:<model> / anthropic:<model>), verify each in throwaway worktrees (strict
-apply, locality, build, API stability, reproduction red → green, the regression
-test, the existing suite, -race stress for concurrency kinds) and write the PR
-bundle of the best verified candidate, committed on a new branch of the
+or openai:<model> / anthropic:<model>), verify each in throwaway worktrees,
+smallest first (strict apply, locality, build, API stability, reproduction
+red → green, the regression test, the existing suite, -race stress for
+concurrency kinds, the endpoint's healthy recorded requests answering the same
+before and after, and the invariants mined from its healthy traces) and write
+the PR bundle of the best verified candidate, committed on a new branch of the
 repository (never the current one).
 
 --expect-flip names existing tests that prove the bug exists and so are
@@ -141,11 +147,15 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 	if err != nil {
 		return nil, usageError{err}
 	}
+	var rateOnce sync.Once
 	reproduce := func(ctx context.Context, dir string) (bool, string, error) {
 		r, err := p.run(ctx, dir, reproRuns(v.Incident.Kind))
 		if err != nil {
 			return false, "", err
 		}
+		// The verifier reproduces on the unpatched tree first: its rate is
+		// the incident's.
+		rateOnce.Do(func() { res.ReproRuns, res.ReproFailures = r.Runs, r.Failures })
 		var b strings.Builder
 		for _, s := range r.Transcript {
 			fmt.Fprintf(&b, "$ %s  (exit %d, %.1fs)\n", s.Command, s.Exit, s.Seconds)
@@ -318,6 +328,9 @@ func printFix(a *app, r *fixResult) {
 	w := a.stdout
 	fmt.Fprintf(w, "incident %s  %s  verdict %s  (%.1fs, %.1fs in builds and tests)\n", r.Incident, r.Kind, r.Verdict, r.Seconds, r.BuildTestSeconds)
 	fmt.Fprintf(w, "root cause  %s\n", r.RootCause)
+	if r.ReproRuns > 0 {
+		fmt.Fprintf(w, "reproduced  %d of %d runs before the fix\n", r.ReproFailures, r.ReproRuns)
+	}
 	if r.Template != "" {
 		fmt.Fprintf(w, "patch       %s\n", r.Template)
 	}
