@@ -232,11 +232,15 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 		TraceSummary: traceSummary(p), Candidate: best.Candidate, Verdict: best.Verdict, Repo: repo}
 	for _, c := range best.Checks {
 		bundle.Checks = append(bundle.Checks, report.Check{Name: c.Name, Status: c.Status, Seconds: c.Seconds, Detail: c.Detail})
+		text := c.Detail
+		if c.Transcript != "" {
+			text = firstLine(c.Detail) + "\n\n" + c.Transcript
+		}
 		switch c.Name {
 		case verify.CheckReproBefore:
-			bundle.ReproBefore = c.Detail
+			bundle.ReproBefore = text
 		case verify.CheckReproAfter:
-			bundle.ReproAfter = c.Detail
+			bundle.ReproAfter = text
 		}
 	}
 	out := o.out

@@ -129,6 +129,10 @@ type Check struct {
 	Seconds float64 `json:"seconds"`
 	// Detail is a few lines: why it failed, or what it established.
 	Detail string `json:"detail"`
+	// Transcript is the whole record of a reproduction check (its
+	// commands, exit codes, rate and the failing run's output), for the
+	// PR's before-and-after replay; empty for other checks.
+	Transcript string `json:"transcript,omitempty"`
 }
 
 // Result is the verdict on one candidate.
@@ -229,6 +233,8 @@ type run struct {
 	res    *Result
 	// proved counts the red→green checks that passed.
 	proved []string
+	// transcripts are the reproduction checks' transcripts by check name.
+	transcripts map[string]string
 }
 
 func newRun(in *Input, work string) *run {
@@ -277,7 +283,8 @@ func (v *run) runSteps(ctx context.Context) {
 		}
 		t0 := time.Now()
 		status, detail := s.run(ctx)
-		v.res.Checks = append(v.res.Checks, Check{Name: s.name, Status: status, Seconds: roundSeconds(time.Since(t0)), Detail: detail})
+		v.res.Checks = append(v.res.Checks, Check{Name: s.name, Status: status, Seconds: roundSeconds(time.Since(t0)), Detail: detail,
+			Transcript: v.transcripts[s.name]})
 		if status == StatusFail || status == StatusError {
 			failed = s.name
 			v.res.Reason = s.name + ": " + firstLine(detail)
@@ -318,6 +325,7 @@ func (v *run) reproBefore(ctx context.Context) (string, string) {
 	ctx, cancel := v.stepContext(ctx)
 	defer cancel()
 	got, transcript, err := v.in.Reproduce(ctx, v.before)
+	v.keepTranscript(CheckReproBefore, transcript)
 	switch {
 	case err != nil:
 		return StatusError, clip(err.Error()+"\n"+transcript, detailLines)
@@ -336,6 +344,7 @@ func (v *run) reproAfter(ctx context.Context) (string, string) {
 	ctx, cancel := v.stepContext(ctx)
 	defer cancel()
 	got, transcript, err := v.in.Reproduce(ctx, v.after)
+	v.keepTranscript(CheckReproAfter, transcript)
 	switch {
 	case err != nil:
 		return StatusError, clip(err.Error()+"\n"+transcript, detailLines)
@@ -344,6 +353,23 @@ func (v *run) reproAfter(ctx context.Context) (string, string) {
 	}
 	v.proved = append(v.proved, "reproduction")
 	return StatusPass, "no longer reproduces with the patch"
+}
+
+// transcriptLimit bounds a kept transcript (its tail is kept).
+const transcriptLimit = 32 << 10
+
+// keepTranscript records a reproduction check's transcript.
+func (v *run) keepTranscript(check, transcript string) {
+	if transcript == "" {
+		return
+	}
+	if len(transcript) > transcriptLimit {
+		transcript = "[…]\n" + transcript[len(transcript)-transcriptLimit:]
+	}
+	if v.transcripts == nil {
+		v.transcripts = map[string]string{}
+	}
+	v.transcripts[check] = transcript
 }
 
 // neighbours replays healthy captures of the endpoint on the patched tree.

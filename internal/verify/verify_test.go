@@ -223,7 +223,17 @@ func TestCartCandidates(t *testing.T) {
 	var results []*Result
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			results = append(results, expect(t, cartInput(t, c.name, c.patch), c.verdict, c.failing))
+			res := expect(t, cartInput(t, c.name, c.patch), c.verdict, c.failing)
+			results = append(results, res)
+			if c.verdict == Verified {
+				// The PR shows the replay before and after in full.
+				for _, ch := range res.Checks {
+					want := map[string]string{CheckReproBefore: "nil pointer dereference", CheckReproAfter: "ok"}[ch.Name]
+					if want != "" && !strings.Contains(ch.Transcript, want) {
+						t.Errorf("%s transcript does not show %q:\n%s", ch.Name, want, ch.Transcript)
+					}
+				}
+			}
 		})
 	}
 	if ranked := Rank(results); len(results) == len(cases) && ranked[0].Candidate.Template != "nil-guard" {
