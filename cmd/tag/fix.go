@@ -170,10 +170,6 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 	if err != nil {
 		return nil, err
 	}
-	// The unpatched tree's healthy answers are the same for every
-	// candidate: serve them while the first candidate is proposed and
-	// built.
-	hp.Prefetch(ctx)
 	stage(o.progress, "proposing patches (%s)", proposer.Name())
 	req := &repair.Request{Report: p.report, Graph: v.Graph, Repo: repo, Inputs: inputsOf(p.goCaps)}
 	cands, err := proposer.Propose(ctx, req)
@@ -183,6 +179,13 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 	res.Candidates = len(cands)
 	if len(cands) == 0 {
 		res.Reasons = append(res.Reasons, "no template matches the evidence of this "+v.Incident.Kind)
+	} else {
+		// The unpatched tree's healthy answers are the same for every
+		// candidate: serve them while the first one is applied and built.
+		// Whatever is still running when fix returns is stopped.
+		pre, stop := context.WithCancel(ctx)
+		defer stop()
+		hp.Prefetch(pre)
 	}
 	// Smallest fix first: once one is verified, a larger candidate could
 	// not outrank it (verify.Rank), so verification stops there.
