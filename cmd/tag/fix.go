@@ -198,7 +198,8 @@ func (a *app) fix(ctx context.Context, id string, o fixOptions) (*fixResult, err
 		}
 		stage(o.progress, "verifying candidate %d of %d (%s)", i+1, len(cands), c.Template)
 		vr, err := verify.Verify(ctx, &verify.Input{Repo: repo, Report: p.report, Candidate: c, Reproduce: reproduce,
-			Neighbours: hp.Neighbours, Invariants: hp.Invariants, ExpectFlip: o.expectFlip, TestFlags: o.testFlags})
+			Neighbours: hp.Neighbours, Invariants: hp.Invariants, ExpectFlip: o.expectFlip, TestFlags: o.testFlags,
+			Progress: checkProgress(o.progress)})
 		if err != nil {
 			return nil, err
 		}
@@ -312,6 +313,21 @@ func traceSummary(p *reproPlan) string {
 		s += fmt.Sprintf("; trace %s, %s answered %d after %v", c.TraceID, c.Route, c.Response.Status, time.Duration(c.Duration).Round(time.Millisecond))
 	}
 	return s
+}
+
+// checkProgress shows each verification check live on a terminal: its
+// name while it runs, then its status, time and first line of detail.
+func checkProgress(w io.Writer) func(verify.Check, bool) {
+	if w == nil {
+		return nil
+	}
+	return func(c verify.Check, done bool) {
+		if !done {
+			fmt.Fprintf(w, "      %-16s running…", c.Name)
+			return
+		}
+		fmt.Fprintf(w, "\r\033[K      %-16s %-5s %5.1fs  %s\n", c.Name, c.Status, c.Seconds, clipText(firstLine(c.Detail), 70))
+	}
 }
 
 func suffix(reason string) string {

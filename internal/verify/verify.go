@@ -85,6 +85,9 @@ type Input struct {
 	Runner Runner
 	// WorkDir is where throwaway trees are made; empty means os.TempDir.
 	WorkDir string
+	// Progress, when set, is told as each check starts (done false, only
+	// Name set) and ends (done true): a live display of the verification.
+	Progress func(c Check, done bool)
 }
 
 // Limits bound the verifier's work.
@@ -281,10 +284,16 @@ func (v *run) runSteps(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if v.in.Progress != nil {
+			v.in.Progress(Check{Name: s.name}, false)
+		}
 		t0 := time.Now()
 		status, detail := s.run(ctx)
 		v.res.Checks = append(v.res.Checks, Check{Name: s.name, Status: status, Seconds: roundSeconds(time.Since(t0)), Detail: detail,
 			Transcript: v.transcripts[s.name]})
+		if v.in.Progress != nil {
+			v.in.Progress(v.res.Checks[len(v.res.Checks)-1], true)
+		}
 		if status == StatusFail || status == StatusError {
 			failed = s.name
 			v.res.Reason = s.name + ": " + firstLine(detail)
