@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,7 +92,31 @@ func WriteCapsuleTest(dir string, opts CapsuleOptions) (*CapsuleTest, error) {
 	if len(opts.Capsules) == 0 {
 		return nil, errors.New("no capsules to replay")
 	}
-	main := opts.Capsules[0]
+	sh := shapeOf(opts.Kind, len(opts.Capsules))
+	return writeReplayTest(dir, generated{incident: opts.Incident, capsules: opts.Capsules, test: "TestTagRepro_",
+		file: "tag_repro_", capsule: "capsule", tmpl: testTemplate, data: map[string]any{
+			"Kind": opts.Kind, "Title": oneLine(opts.Title), "Site": opts.Site,
+			"Parallel": sh.parallel, "Rounds": sh.rounds, "Timeout": int64(sh.timeout / time.Millisecond),
+			"Leaks": leakChecked[opts.Kind],
+		}})
+}
+
+// generated describes a generated replay test: its capsules, the
+// prefixes of its test name, file name and capsule files, and its
+// template with the data only it uses.
+type generated struct {
+	incident            string
+	capsules            []*capsule.Capsule
+	test, file, capsule string
+	tmpl                *template.Template
+	data                map[string]any
+}
+
+// writeReplayTest writes g's capsules and test into the package that
+// registered the capsules' handler factory, inside the tree at dir. The
+// template also gets Pkg, Import, Name, Incident, Service and Capsules.
+func writeReplayTest(dir string, g generated) (*CapsuleTest, error) {
+	main := g.capsules[0]
 	if main.Factory == "" {
 		return nil, fmt.Errorf("capsule %s does not name the package of its handler factory: the service must call capture.RegisterFactory", main.ID)
 	}
@@ -103,24 +128,20 @@ func WriteCapsuleTest(dir string, opts CapsuleOptions) (*CapsuleTest, error) {
 	if err != nil {
 		return nil, err
 	}
-	short := shortID(opts.Incident)
-	t := &CapsuleTest{Pkg: "./" + filepath.ToSlash(rel), Name: "TestTagRepro_" + short}
-	paths, err := t.writeCapsules(dir, rel, short, "capsule", opts.Capsules)
+	short := shortID(g.incident)
+	t := &CapsuleTest{Pkg: "./" + filepath.ToSlash(rel), Name: g.test + short}
+	paths, err := t.writeCapsules(dir, rel, short, g.capsule, g.capsules)
 	if err != nil {
 		return nil, err
 	}
-	sh := shapeOf(opts.Kind, len(opts.Capsules))
+	data := map[string]any{"Pkg": pkgName, "Import": main.Factory, "Name": t.Name, "Incident": g.incident,
+		"Service": main.Service, "Capsules": paths}
+	maps.Copy(data, g.data)
 	var b strings.Builder
-	err = testTemplate.Execute(&b, map[string]any{
-		"Pkg": pkgName, "Import": main.Factory, "Name": t.Name, "Incident": opts.Incident, "Kind": opts.Kind,
-		"Title": oneLine(opts.Title), "Service": main.Service, "Capsules": paths, "Site": opts.Site,
-		"Parallel": sh.parallel, "Rounds": sh.rounds, "Timeout": int64(sh.timeout / time.Millisecond),
-		"Leaks": leakChecked[opts.Kind],
-	})
-	if err != nil {
+	if err := g.tmpl.Execute(&b, data); err != nil {
 		return nil, err
 	}
-	name := filepath.Join(rel, "tag_repro_"+short+"_test.go")
+	name := filepath.Join(rel, g.file+short+"_test.go")
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
 		return nil, err
 	}
