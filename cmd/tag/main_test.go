@@ -182,3 +182,36 @@ func TestStoreFromEnvAndConfig(t *testing.T) {
 		t.Errorf("bad config exit %d, want 2", code)
 	}
 }
+
+// TestReproBadCapsule: a corrupt, truncated or incomplete capsule given to
+// tag repro is bad input — exit 2, the file and the byte offset named,
+// nothing run.
+func TestReproBadCapsule(t *testing.T) {
+	store := t.TempDir()
+	if code, _, errOut := tag(t, "--store", store, "ingest", otlpTestdata("exceptions.json")); code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errOut)
+	}
+	code, out, _ := tag(t, "--store", store, "incidents", "--json")
+	var rows []struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil || len(rows) == 0 {
+		t.Fatalf("incidents: exit %d, %v: %s", code, err, out)
+	}
+	dir := t.TempDir()
+	good := `{"tag_capsule":1,"id":"c1","service":"shop","route":"POST /pay","start_ns":1,"duration_ns":1,"promoted":"error",` +
+		`"request":{"method":"POST","path":"/pay","body_kept":false,"body_size":0},"response":{"status":500,"body_size":0},"env":{},"redaction":{}}`
+	for _, c := range []struct{ name, data, want string }{
+		{"truncated.json", good[:60], "byte 60"},
+		{"syntax.json", `{"tag_capsule":1,,}`, "byte 18"},
+		{"incomplete.json", strings.Replace(good, `"method":"POST",`, "", 1), "no method"},
+		{"unknown.json", strings.Replace(good, `"id":"c1"`, `"id":"c1","mystery":true`, 1), "mystery"},
+	} {
+		p := filepath.Join(dir, c.name)
+		if err := os.WriteFile(p, []byte(c.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := tag(t, "--store", store, "repro", rows[0].ID, "--repo", dir, "--capsule", p)
+		if code != 2 || !strings.Contains(errOut, c.name) || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 naming the file and %q", c.name, code, errOut, c.want)
+		}
+	}
+}
