@@ -181,7 +181,7 @@ func Replay(ctx context.Context, spec Spec) ([]*Outcome, error) {
 	h := factory(capture.Config(caps[0].Config))
 	// Goroutines the factory started (a cache refresher, a pool) are the
 	// service's; only those the requests start can leak.
-	base := runtime.NumGoroutine()
+	base := goroutineIDs(goroutines())
 	par, rounds := max(spec.Parallel, 1), max(spec.Rounds, 1)
 	var out []*Outcome
 	var mu sync.Mutex
@@ -215,21 +215,50 @@ func Replay(ctx context.Context, spec Spec) ([]*Outcome, error) {
 // leaked.
 const leakSettle = 2 * time.Second
 
-// leftBehind waits for the goroutine count to fall back to base and says
-// how many goroutines are still over it, with a dump of all of them.
-func leftBehind(ctx context.Context, base int) (int, string) {
+// leftBehind waits for the goroutines that were not running at base to
+// end, and says how many are still running, with their stacks. Goroutines
+// are told apart by ID, so others ending meanwhile (an earlier test's
+// leftovers) cannot hide a new one.
+func leftBehind(ctx context.Context, base map[string]bool) (int, string) {
 	deadline := time.Now().Add(leakSettle)
 	for {
-		n := runtime.NumGoroutine() - base
-		if n <= 0 {
+		var left []string
+		for _, g := range strings.Split(goroutines(), "\n\n") {
+			if id := goroutineID(g); id != "" && !base[id] {
+				left = append(left, strings.TrimSpace(g))
+			}
+		}
+		if len(left) == 0 {
 			return 0, ""
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return n, goroutines()
+			return len(left), strings.Join(left, "\n\n")
 		}
 		runtime.GC() // finalizers may close what the requests dropped
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// goroutineIDs are the IDs of the goroutines in a dump.
+func goroutineIDs(dump string) map[string]bool {
+	ids := map[string]bool{}
+	for _, g := range strings.Split(dump, "\n\n") {
+		if id := goroutineID(g); id != "" {
+			ids[id] = true
+		}
+	}
+	return ids
+}
+
+// goroutineID reads the ID from a goroutine's header line
+// ("goroutine 31 [running]:"), or "".
+func goroutineID(g string) string {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(g), "goroutine ")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, " ")
+	return id
 }
 
 func hasTimeout(out []*Outcome) bool {

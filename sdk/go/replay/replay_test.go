@@ -21,9 +21,9 @@ import (
 // a test can make an answer differ between serves.
 var served atomic.Int64
 
-// leak holds the goroutines the "leaky" service leaves behind until a test
-// releases them.
-var leak = make(chan struct{})
+// leak holds the goroutines the "leaky" service leaves behind until the
+// test that made it releases them.
+var leak chan struct{}
 
 func init() {
 	// echo answers the path and what its outbound call said: stable.
@@ -53,7 +53,8 @@ func init() {
 	// leaky starts a goroutine per request that waits for ever.
 	capture.RegisterFactory("leaky", func(capture.Config) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			go func() { <-leak }()
+			ch := leak
+			go func() { <-ch }()
 			w.WriteHeader(http.StatusNoContent)
 		})
 	})
@@ -126,6 +127,7 @@ func TestRecordWritesTheFileNamedByTheEnvironment(t *testing.T) {
 }
 
 func TestReplayFindsLeakedGoroutines(t *testing.T) {
+	leak = make(chan struct{})
 	defer close(leak)
 	p := writeCapsule(t, "leaky", "/l", nil)
 	out, err := replay.Replay(context.Background(), replay.Spec{Capsules: []string{p}, Parallel: 3, Leaks: true})
